@@ -60,7 +60,8 @@ export function createLogger(options: LoggerOptions): Logger {
     function emit(level: LogLevel, message: string, fields?: LogFields): void {
       if (RANK[level] < threshold) return;
       const line = { time: now().toISOString(), level, name: options.name, message };
-      write(JSON.stringify({ ...line, ...bound, ...fields }, replaceErrors));
+      // `line` goes last as well, so that no field can overwrite the time, level or message.
+      write(JSON.stringify({ ...line, ...bound, ...fields, ...line }, replaceErrors));
     }
 
     return {

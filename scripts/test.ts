@@ -1,0 +1,107 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task test`: starts a fresh stack (its own data folder, wiped first), runs every test
+ * with `deno test`, stops everything, and exits non-zero on any failure. Ends with one line
+ * `test: N passed, M failed`.
+ *
+ * Extra arguments go to `deno test`, e.g. `deno task test tests/kafka_roundtrip_test.ts`;
+ * `STACK_ONLY=kafka,idsvr` starts only those parts, and the tests of the others are skipped.
+ *
+ * @module
+ */
+import { readStackConfig } from "../stack/config.ts";
+import { stackParts } from "../stack/parts.ts";
+import { Supervisor, SupervisorError } from "../stack/supervisor.ts";
+
+const TEST_TIMEOUT_MS = Number(Deno.env.get("TEST_TIMEOUT_MS") ?? 25 * 60_000);
+
+const config = readStackConfig("test");
+await Deno.remove(config.dataDir, { recursive: true }).catch(() => {});
+// STACK_ONLY=kafka,idsvr starts a subset (tests of the others are skipped).
+const only = Deno.env.get("STACK_ONLY")?.split(",");
+const parts = stackParts(config).filter((part) => !only || only.includes(part.name));
+const supervisor = new Supervisor({
+  logDir: config.logDir,
+  stateFile: config.stateFile,
+  quiet: true,
+  print: (line) => console.log(`test: ${line}`),
+});
+
+let testRun: Deno.ChildProcess | undefined;
+let interrupted = false;
+const interrupt = () => {
+  interrupted = true;
+  try {
+    testRun?.kill("SIGTERM");
+  } catch {
+    // Not running.
+  }
+};
+Deno.addSignalListener("SIGINT", interrupt);
+Deno.addSignalListener("SIGTERM", interrupt);
+
+console.log(`test: starting ${parts.map((p) => p.name).join(", ")}; logs in ${config.logDir}`);
+let code = 1;
+let summary = { passed: 0, failed: 0 };
+try {
+  await supervisor.start(parts);
+  ({ code, summary } = await runTests(parts.map((part) => part.name)));
+} catch (error) {
+  console.error(`test: ${error instanceof SupervisorError ? error.message : String(error)}`);
+} finally {
+  await supervisor.stop();
+}
+
+if (interrupted) code = 130;
+console.log(`test: ${summary.passed} passed, ${summary.failed} failed`);
+Deno.exit(code === 0 && summary.failed === 0 ? 0 : code || 1);
+
+async function runTests(running: string[]): Promise<{ code: number; summary: typeof summary }> {
+  testRun = new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", ...Deno.args],
+    cwd: config.root,
+    env: {
+      APP_ENV: "test",
+      STACK_PARTS: running.join(","),
+      STACK_DATA_DIR: config.dataDir,
+      KAFKA_BOOTSTRAP: config.kafkaBootstrap,
+      IDSVR_URL: `http://localhost:${config.idsvrPort}`,
+      GATEWAY_URL: `http://localhost:${config.gatewayPort}`,
+      NODE: config.node,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+
+  const watchdog = setTimeout(() => {
+    console.error(`test: the suite ran longer than ${TEST_TIMEOUT_MS / 60_000} min: stopping it`);
+    interrupt();
+  }, TEST_TIMEOUT_MS);
+
+  const found = { passed: 0, failed: 0 };
+  const encoder = new TextEncoder();
+  let buffered = "";
+  for await (const chunk of testRun.stdout.pipeThrough(new TextDecoderStream())) {
+    await Deno.stdout.write(encoder.encode(chunk));
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) readSummary(line, found);
+  }
+  readSummary(buffered, found);
+  const status = await testRun.status;
+  clearTimeout(watchdog);
+  return { code: status.code, summary: found };
+}
+
+// `deno test` closes with `ok | 12 passed (3 steps) | 0 failed (2s)`, or `FAILED | ...`.
+function readSummary(line: string, into: { passed: number; failed: number }): void {
+  // deno-lint-ignore no-control-regex
+  const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+  const match = plain.match(/^(?:ok|FAILED) \| (\d+) passed.*\| (\d+) failed/);
+  if (match) {
+    into.passed = Number(match[1]);
+    into.failed = Number(match[2]);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * A small Kafka tool for the tests, run on Node (the only runtime that loads Confluent's
+ * client). It takes one JSON request as its argument and prints one JSON answer.
+ *
+ * - `{"op":"produce","topic":T,"messages":[{"key","value","headers":{"h":"v"|["v1","v2"]}}]}`
+ *   prints `[{"partition","offset"}]`. Values are UTF-8 text, or base64 when `valueBase64` is set.
+ * - `{"op":"read","topic":T,"partition":P,"offset":O,"count":N,"timeoutMs":M}` prints up to N
+ *   messages from that position, each with key, value (text and base64), headers (every
+ *   occurrence, in order), partition and offset.
+ *
+ * @module
+ */
+import process from "node:process";
+import { Buffer } from "node:buffer";
+import kafkaJavascript, { KafkaJS } from "@confluentinc/kafka-javascript";
+
+// Node's CommonJS interop finds `KafkaJS` by name but not the rdkafka-style classes.
+const { KafkaConsumer } = kafkaJavascript;
+
+const request = JSON.parse(process.argv[2] ?? "{}");
+const brokers = process.env.KAFKA_BOOTSTRAP ?? "127.0.0.1:29092";
+
+interface ProduceMessage {
+  key?: string;
+  value?: string;
+  valueBase64?: string;
+  headers?: Record<string, string | string[]>;
+}
+
+async function produce(topic: string, messages: ProduceMessage[]) {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: [brokers], logLevel: 0 } });
+  const producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1 } });
+  await producer.connect();
+  try {
+    const results = [];
+    for (const message of messages) {
+      const value = message.valueBase64 !== undefined
+        ? Buffer.from(message.valueBase64, "base64")
+        : Buffer.from(message.value ?? "", "utf8");
+      const [meta] = await producer.send({
+        topic,
+        messages: [{ key: message.key ?? null, value, headers: message.headers }],
+      });
+      results.push({ partition: meta.partition, offset: meta.baseOffset ?? meta.offset });
+    }
+    return results;
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+interface RawMessage {
+  key?: Buffer | null;
+  value: Buffer | null;
+  partition: number;
+  offset: number;
+  headers?: Array<Record<string, Buffer>>;
+}
+
+function read(topic: string, partition: number, offset: number, count: number, timeoutMs: number) {
+  const consumer = new KafkaConsumer({
+    "group.id": `test-reader-${crypto.randomUUID()}`,
+    "metadata.broker.list": brokers,
+    "enable.auto.commit": false,
+  }, {});
+
+  return new Promise((resolve, reject) => {
+    const found: unknown[] = [];
+    const deadline = Date.now() + timeoutMs;
+    const finish = (error?: Error) => {
+      consumer.disconnect(() => error ? reject(error) : resolve(found));
+    };
+    const poll = () => {
+      consumer.consume(count - found.length, (error, messages) => {
+        if (error) return finish(error);
+        for (const message of messages as RawMessage[]) found.push(describe(message));
+        if (found.length >= count || Date.now() > deadline) return finish();
+        setTimeout(poll, 20);
+      });
+    };
+    consumer.connect({}, (error) => {
+      if (error) return reject(error);
+      consumer.assign([{ topic, partition, offset }]);
+      poll();
+    });
+  });
+}
+
+function describe(message: RawMessage) {
+  const headers = (message.headers ?? []).flatMap((entry) =>
+    Object.entries(entry).map(([name, value]) => ({ name, value: Buffer.from(value).toString() }))
+  );
+  return {
+    partition: message.partition,
+    offset: message.offset,
+    key: message.key ? Buffer.from(message.key).toString() : null,
+    value: message.value ? message.value.toString("utf8") : null,
+    valueBase64: message.value ? message.value.toString("base64") : null,
+    headers,
+  };
+}
+
+try {
+  const answer = request.op === "produce"
+    ? await produce(request.topic, request.messages)
+    : request.op === "read"
+    ? await read(
+      request.topic,
+      request.partition,
+      Number(request.offset),
+      request.count ?? 1,
+      request.timeoutMs ?? 10_000,
+    )
+    : undefined;
+  if (answer === undefined) throw new TypeError(`unknown op "${request.op}"`);
+  process.stdout.write(JSON.stringify(answer) + "\n");
+} catch (error) {
+  process.stderr.write(`kafka_cli: ${error instanceof Error ? error.message : error}\n`);
+  process.exitCode = 1;
+}
