@@ -129,7 +129,7 @@ export class Supervisor {
   }
 
   async #startOne(spec: PartSpec, index: number): Promise<void> {
-    for (const port of spec.ports) await assertPortFree(port, spec);
+    for (const port of spec.ports) assertPortFree(port, spec);
 
     const started = performance.now();
     const log = this.#logFor(spec.name, COLORS[index % COLORS.length]);
@@ -283,7 +283,7 @@ export class Supervisor {
   }
 }
 
-async function assertPortFree(port: number, spec: PartSpec): Promise<void> {
+function assertPortFree(port: number, spec: PartSpec): void {
   try {
     const listener = Deno.listen({ hostname: "127.0.0.1", port });
     listener.close();
@@ -348,7 +348,7 @@ function writeAll(text: string): void {
 
 /** Resolves with the promise's value, or `undefined` once `ms` have passed. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);
   });

@@ -6,7 +6,7 @@
  * @module
  */
 import { KafkaJS } from "@confluentinc/kafka-javascript";
-import type { Logger } from "../log/logger.ts";
+import type { LogFields, Logger } from "../log/logger.ts";
 
 /** Options of {@linkcode createKafka}. */
 export interface KafkaOptions {
@@ -44,9 +44,9 @@ export function parseBrokers(value: string): string[] {
 function bridgeLogger(logger: Logger): KafkaJS.Logger {
   let level: number = KafkaJS.logLevel.WARN;
   const at =
-    (threshold: number, write: (m: string, f?: object) => void) =>
+    (threshold: number, write: (m: string, f?: LogFields) => void) =>
     (message: string, extra?: object) => {
-      if (level >= threshold) write(message, extra as Record<string, unknown> | undefined);
+      if (level >= threshold) write(message, extra as LogFields | undefined);
     };
 
   const bridged: KafkaJS.Logger = {

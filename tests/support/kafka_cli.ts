@@ -72,7 +72,7 @@ function read(topic: string, partition: number, offset: number, count: number, t
     };
     const poll = () => {
       consumer.consume(count - found.length, (error, messages) => {
-        if (error) return finish(error);
+        if (error) return finish(new Error(error.message));
         for (const message of messages as RawMessage[]) found.push(describe(message));
         if (found.length >= count || Date.now() > deadline) return finish();
         setTimeout(poll, 20);
