@@ -184,7 +184,7 @@ export class Supervisor {
     const args = wrap
       ? ["--pdeathsig", "SIGTERM", "--", "setsid", "--", spec.command.cmd, ...spec.command.args]
       : spec.command.args;
-    const child = spawnOrExplain(cmd, {
+    const child = spawnOrExplain(spec.command.cmd, cmd, {
       args,
       env: spec.command.env,
       cwd: spec.command.cwd,
@@ -233,7 +233,7 @@ export class Supervisor {
     args: string[],
     options: RunOptions = {},
   ): Promise<string> {
-    const child = spawnOrExplain(cmd, {
+    const child = spawnOrExplain(cmd, cmd, {
       args,
       env: options.env,
       stdin: "null",
@@ -297,19 +297,37 @@ function assertPortFree(port: number, spec: PartSpec): void {
   }
 }
 
-function spawnOrExplain(cmd: string, options: Deno.CommandOptions): Deno.ChildProcess {
-  try {
-    return new Deno.Command(cmd, options).spawn();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new SupervisorError(
-        `"${cmd}" was not found: install it or run \`deno task bootstrap\` (Java 17+ for the ` +
-          "broker, Node 22+ for the services)",
-        { cause: error },
-      );
-    }
-    throw error;
+/**
+ * Spawns `cmd`, after checking that `program` (the real program when `cmd` is a wrapper such as
+ * setpriv, which would turn a missing program into exit code 127) can be found.
+ */
+function spawnOrExplain(
+  program: string,
+  cmd: string,
+  options: Deno.CommandOptions,
+): Deno.ChildProcess {
+  if (!findProgram(program)) {
+    throw new SupervisorError(
+      `"${program}" was not found: install it or run \`deno task bootstrap\` (Java 17+ for ` +
+        "the broker, Node 22+ for the services)",
+    );
   }
+  return new Deno.Command(cmd, options).spawn();
+}
+
+/** True when `program` is an executable path, or an executable on PATH. */
+function findProgram(program: string): boolean {
+  const candidates = program.includes("/")
+    ? [program]
+    : (Deno.env.get("PATH") ?? "").split(":").map((dir) => `${dir}/${program}`);
+  return candidates.some((path) => {
+    try {
+      const info = Deno.statSync(path);
+      return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 let setprivFound: boolean | undefined;
