@@ -95,6 +95,7 @@ function httpPart(config: StackConfig, options: HttpPartOptions): PartSpec & { e
     description: options.description,
     entry: options.entry,
     address: `http://localhost:${options.port}`,
+    healthUrl: options.readyUrl,
     ports: [options.port],
     portSetting: options.portSetting,
     command: { ...command, env: options.env, cwd: config.root },

@@ -18,6 +18,8 @@ export interface PartSpec {
   description: string;
   /** Where it listens, for the start-up table. */
   address: string;
+  /** The URL that answers 200 once an HTTP part is ready. */
+  healthUrl?: string;
   /** TCP ports on 127.0.0.1 it binds; checked free before start. */
   ports: number[];
   /** The variable that moves its port, named in the error when the port is taken. */
