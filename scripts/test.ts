@@ -12,14 +12,27 @@
 import { readStackConfig } from "../stack/config.ts";
 import { stackParts } from "../stack/parts.ts";
 import { Supervisor, SupervisorError } from "../stack/supervisor.ts";
+import { DEFAULT_ADMIN_URL, freshDatabase } from "../stack/postgres.ts";
 
 const TEST_TIMEOUT_MS = Number(Deno.env.get("TEST_TIMEOUT_MS") ?? 25 * 60_000);
 
 const config = readStackConfig("test");
 await Deno.remove(config.dataDir, { recursive: true }).catch(() => {});
+
+// Services and tests share one PostgreSQL database, created anew for this run.
+let databaseUrl: string;
+try {
+  const adminUrl = Deno.env.get("TEST_DATABASE_ADMIN_URL") ?? DEFAULT_ADMIN_URL;
+  databaseUrl = await freshDatabase(adminUrl, "zero_trust_events_test");
+} catch (error) {
+  console.error(`test: ${error instanceof Error ? error.message : String(error)}`);
+  Deno.exit(1);
+}
+
 // STACK_ONLY=kafka,idsvr starts a subset (tests of the others are skipped).
 const only = Deno.env.get("STACK_ONLY")?.split(",");
-const parts = stackParts(config).filter((part) => !only || only.includes(part.name));
+const parts = stackParts(config, { DATABASE_URL: databaseUrl })
+  .filter((part) => !only || only.includes(part.name));
 const supervisor = new Supervisor({
   logDir: config.logDir,
   stateFile: config.stateFile,
@@ -68,6 +81,7 @@ async function runTests(running: string[]): Promise<{ code: number; summary: typ
       IDSVR_URL: `http://localhost:${config.idsvrPort}`,
       GATEWAY_URL: `http://localhost:${config.gatewayPort}`,
       NODE: config.node,
+      TEST_DATABASE_URL: databaseUrl,
     },
     stdin: "null",
     stdout: "piped",

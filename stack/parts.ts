@@ -8,8 +8,11 @@ import { brokerPart } from "./broker.ts";
 import type { StackConfig } from "./config.ts";
 import type { PartContext, PartSpec } from "./supervisor.ts";
 
-/** Every part that exists in this checkout, broker first. */
-export function stackParts(config: StackConfig): PartSpec[] {
+/**
+ * Every part that exists in this checkout, broker first. `extraEnv` goes to every service,
+ * e.g. the `DATABASE_URL` of a test run.
+ */
+export function stackParts(config: StackConfig, extraEnv: Record<string, string> = {}): PartSpec[] {
   const issuer = `http://localhost:${config.idsvrPort}/oauth/v2/oauth-anonymous`;
   const shared = {
     APP_ENV: config.mode,
@@ -24,6 +27,7 @@ export function stackParts(config: StackConfig): PartSpec[] {
     ORDERS_API_URL: `http://localhost:${config.ordersPort}`,
     INVOICES_API_URL: `http://localhost:${config.invoicesPort}`,
     DATA_DIR: config.dataDir,
+    ...extraEnv,
   };
 
   const candidates: Array<PartSpec & { entry?: string }> = [
