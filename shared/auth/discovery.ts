@@ -50,6 +50,13 @@ export function createDiscovery(options: DiscoveryOptions): Discover {
   };
 }
 
+/** Request options accepted by every oauth4webapi request function. */
+export interface HttpOptions {
+  signal: () => AbortSignal;
+  [oauth.allowInsecureRequests]: boolean;
+  [oauth.customFetch]: (url: string, init: RequestInit) => Promise<Response>;
+}
+
 /**
  * The oauth4webapi request options every call to the authorization server uses: a timeout, a
  * fetch whose network failures become 503 errors, and plain http allowed only when the issuer
@@ -57,7 +64,7 @@ export function createDiscovery(options: DiscoveryOptions): Discover {
  */
 export function httpOptions(
   options: { issuer: URL; fetch?: typeof fetch; timeoutMs?: number },
-): oauth.DiscoveryRequestOptions {
+): HttpOptions {
   return {
     signal: () => AbortSignal.timeout(options.timeoutMs ?? 5_000),
     [oauth.allowInsecureRequests]: options.issuer.protocol === "http:",

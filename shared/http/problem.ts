@@ -19,6 +19,8 @@ export interface ProblemOptions {
   type?: string;
   /** Extra headers, e.g. `WWW-Authenticate` or `X-Request-Id`. */
   headers?: HeadersInit;
+  /** The request field that was wrong, for a validation failure, e.g. `"items[0].quantity"`. */
+  field?: string;
 }
 
 const REASONS: Record<number, string> = {
@@ -60,6 +62,7 @@ export function problem(options: ProblemOptions): Response {
     status: options.status,
     detail: options.detail,
     code: options.code,
+    field: options.field,
   };
 
   const headers = new Headers(options.headers);

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { migrate } from "../../shared/db/database.ts";
+import { openPglite } from "../../shared/db/pglite.ts";
+import { silentLogger } from "../../shared/log/logger.ts";
+import type { Publisher, PublishRecord } from "../../shared/kafka/publisher_node.ts";
+import { startRelay } from "./relay_node.ts";
+import { countUnsent, insertOrder, listOrders, MIGRATIONS, SCHEMA } from "./store.ts";
+
+async function storeOrder(db: Awaited<ReturnType<typeof openPglite>>, userId: string) {
+  const transactionId = crypto.randomUUID();
+  await insertOrder(db, {
+    transactionId,
+    eventId: crypto.randomUUID(),
+    userId,
+    createdAt: new Date().toISOString(),
+    currency: "USD",
+    lines: [{ itemID: 1, name: "Widget", quantity: 1, priceCents: 1999 }],
+    totalCents: 1999,
+    message: {
+      topic: "OrderCreated",
+      key: transactionId,
+      value: new TextEncoder().encode(`{"n":"${transactionId}"}`),
+      headers: { Authorization: "Bearer t" },
+    },
+  });
+  return transactionId;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("the relay keeps retrying through an outage and marks each message once it is acknowledged", async () => {
+  const db = await openPglite();
+  await migrate(db, SCHEMA, MIGRATIONS);
+  const ids = [await storeOrder(db, "u"), await storeOrder(db, "u")];
+
+  let brokerUp = false;
+  const published: PublishRecord[] = [];
+  let failures = 0;
+  const publisher: Publisher = {
+    publish(record) {
+      if (!brokerUp) {
+        failures++;
+        return Promise.reject(new Error("Local: Message timed out"));
+      }
+      published.push(record);
+      return Promise.resolve({ partition: published.length % 2, offset: String(published.length) });
+    },
+    close: () => Promise.resolve(),
+  };
+
+  const relay = startRelay({
+    db,
+    publisher,
+    logger: silentLogger,
+    backoffMs: 5,
+    maxBackoffMs: 20,
+    idleMs: 10,
+  });
+  try {
+    await until(() => Promise.resolve(failures >= 6));
+    assert.equal(await countUnsent(db), 2, "nothing is marked while the broker is down");
+
+    brokerUp = true;
+    await until(async () => (await countUnsent(db)) === 0);
+    assert.deepEqual(published.map((r) => r.key).sort(), [...ids].sort(), "each published once");
+
+    const orders = await listOrders(db, "u");
+    for (const order of orders) {
+      assert.equal(order.publication.status, "published");
+      assert.ok(order.publication.attempts >= 4, "failed attempts are counted");
+      assert.ok(order.publication.offset);
+    }
+
+    const later = await storeOrder(db, "u");
+    relay.wake();
+    await until(async () => (await countUnsent(db)) === 0);
+    assert.equal(published.at(-1)?.key, later);
+  } finally {
+    await relay.stop();
+    await db.close();
+  }
+});
