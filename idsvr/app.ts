@@ -42,7 +42,7 @@ const RETAIN_MARGIN_SECONDS = 3600;
 /** Starts the server described by `config`. */
 export async function startIdsvr(config: IdsvrConfig, logger: Logger): Promise<RunningIdsvr> {
   const cookieKeys = config.cookieKeys ?? await loadOrCreateCookieKeys(config.dataDir);
-  const accounts = demoAccounts(config.demoUser);
+  const accounts = demoAccounts(config.demoUser, config.extraUsers);
   const store = new MemoryStore();
 
   async function build(): Promise<Provider> {

@@ -9,6 +9,7 @@
 import { type Env, Settings } from "../shared/config/settings.ts";
 import { isLogLevel, type LogLevel } from "../shared/log/logger.ts";
 import { DEFAULT_ISSUER } from "./routes.ts";
+import { parseExtraUsers } from "./accounts.ts";
 
 /** JWS algorithms the server can sign with. */
 export const SIGNING_ALGORITHMS = ["ES256", "RS256", "PS256", "EdDSA"] as const;
@@ -37,6 +38,8 @@ export interface IdsvrConfig {
   /** Cookie signing keys from `IDSVR_COOKIE_KEYS`, or `undefined` to generate them. */
   cookieKeys?: string[];
   demoUser: { username: string; password: string };
+  /** More accounts from `IDSVR_EXTRA_USERS` (`name:password,...`). */
+  extraUsers: { username: string; password: string }[];
   clientSecrets: { introspect: string; ordersApi: string };
   /** Lifetime of the user's opaque access token, seconds (15 minutes by default). */
   userTokenTtl: number;
@@ -83,6 +86,7 @@ export function readConfig(env: Env, options: ReadConfigOptions): IdsvrConfig {
       username: settings.string("IDSVR_DEMO_USER", "demouser"),
       password: settings.secret("IDSVR_DEMO_USER_PASSWORD", DEMO_PASSWORD),
     },
+    extraUsers: parseExtraUsers(env.IDSVR_EXTRA_USERS),
     clientSecrets: {
       introspect: settings.secret("IDSVR_INTROSPECT_CLIENT_SECRET", DEMO_PASSWORD),
       ordersApi: settings.secret("IDSVR_ORDERS_API_CLIENT_SECRET", DEMO_PASSWORD),

@@ -38,3 +38,18 @@ Deno.test("readConfig() refuses demo secrets and generated keys in production", 
 Deno.test("readConfig() refuses an unknown signing algorithm", () => {
   assert.throws(() => readConfig({ IDSVR_SIGNING_ALG: "HS256" }, options), TypeError);
 });
+
+Deno.test("readConfig() reads extra users and refuses a malformed list", () => {
+  const config = readConfig({ IDSVR_EXTRA_USERS: "otheruser:Password2,ops:longenough" }, {
+    repoRoot: "/repo",
+  });
+  assert.deepEqual(config.extraUsers, [
+    { username: "otheruser", password: "Password2" },
+    { username: "ops", password: "longenough" },
+  ]);
+  assert.throws(
+    () => readConfig({ IDSVR_EXTRA_USERS: "nopassword" }, { repoRoot: "/r" }),
+    TypeError,
+  );
+  assert.throws(() => readConfig({ IDSVR_EXTRA_USERS: "a:short" }, { repoRoot: "/r" }), TypeError);
+});

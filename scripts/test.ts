@@ -54,6 +54,9 @@ Deno.addSignalListener("SIGINT", interrupt);
 Deno.addSignalListener("SIGTERM", interrupt);
 
 console.log(`test: starting ${parts.map((p) => p.name).join(", ")}; logs in ${config.logDir}`);
+// Fault-injection tests stop, kill and restart parts through this local endpoint.
+const control = serveControl(supervisor);
+
 let code = 1;
 let summary = { passed: 0, failed: 0 };
 try {
@@ -62,6 +65,7 @@ try {
 } catch (error) {
   console.error(`test: ${error instanceof SupervisorError ? error.message : String(error)}`);
 } finally {
+  await control.shutdown();
   await supervisor.stop();
 }
 
@@ -82,6 +86,7 @@ async function runTests(running: string[]): Promise<{ code: number; summary: typ
       GATEWAY_URL: `http://localhost:${config.gatewayPort}`,
       NODE: config.node,
       TEST_DATABASE_URL: databaseUrl,
+      STACK_CONTROL_URL: `http://127.0.0.1:${control.addr.port}`,
     },
     stdin: "null",
     stdout: "piped",
@@ -118,4 +123,24 @@ function readSummary(line: string, into: { passed: number; failed: number }): vo
     into.passed = Number(match[1]);
     into.failed = Number(match[2]);
   }
+}
+
+/**
+ * `POST /parts/<name>/stop`, `/kill` (SIGKILL, as a crash) and `/start` (waits until ready),
+ * on 127.0.0.1 and a free port, for the tests of faults.
+ */
+function serveControl(target: Supervisor): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+    const match = new URL(request.url).pathname.match(/^\/parts\/([\w-]+)\/(stop|kill|start)$/);
+    if (request.method !== "POST" || !match) return new Response("not found", { status: 404 });
+    const [, name, action] = match;
+    try {
+      if (action === "start") await target.startPart(name);
+      else await target.stopPart(name, { kill: action === "kill" });
+      return Response.json({ part: name, action, pids: target.pids() });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return Response.json({ part: name, action, error: message }, { status: 409 });
+    }
+  });
 }

@@ -21,6 +21,8 @@ export function stackParts(config: StackConfig, extraEnv: Record<string, string>
     IDSVR_PORT: String(config.idsvrPort),
     IDSVR_ISSUER: issuer,
     IDSVR_DATA_DIR: `${config.dataDir}/idsvr`,
+    // A second user, to show that one user never sees another's orders or invoices.
+    IDSVR_EXTRA_USERS: "otheruser:Password2",
     GATEWAY_PORT: String(config.gatewayPort),
     ORDERS_PORT: String(config.ordersPort),
     INVOICES_PORT: String(config.invoicesPort),

@@ -75,6 +75,8 @@ interface Running {
   child: Deno.ChildProcess;
   exited: Promise<Deno.CommandStatus>;
   groupKill: boolean;
+  /** Set when the part is stopped on purpose, so its exit is not a failure. */
+  expected: { exit: boolean };
 }
 
 const COLORS = [36, 35, 33, 32, 34, 91, 96];
@@ -87,6 +89,8 @@ export class Supervisor {
   #stopping = false;
   #failure = Promise.withResolvers<{ part: string; code: number }>();
   #logs = new Map<string, Deno.FsFile>();
+  #writers = new Map<string, (line: string) => void>();
+  #specs = new Map<string, { spec: PartSpec; index: number }>();
   #width = 6;
 
   constructor(options: SupervisorOptions) {
@@ -111,7 +115,10 @@ export class Supervisor {
     this.#width = Math.max(6, ...parts.map((p) => p.name.length));
     await Deno.mkdir(this.#options.logDir, { recursive: true });
     try {
-      for (const [index, spec] of parts.entries()) await this.#startOne(spec, index);
+      for (const [index, spec] of parts.entries()) {
+        this.#specs.set(spec.name, { spec, index });
+        await this.#startOne(spec, index);
+      }
     } catch (error) {
       await this.stop();
       throw error;
@@ -127,7 +134,37 @@ export class Supervisor {
     this.#running = [];
     for (const file of this.#logs.values()) file.close();
     this.#logs.clear();
+    this.#writers.clear();
     await Deno.remove(this.#options.stateFile).catch(() => {});
+  }
+
+  /**
+   * Stops one part on purpose (for fault-injection tests): gracefully, or with SIGKILL when
+   * `kill` is set, as a crash would. Its exit is not treated as a failure.
+   */
+  async stopPart(name: string, options: { kill?: boolean } = {}): Promise<void> {
+    const running = this.#running.find((entry) => entry.spec.name === name);
+    if (!running) throw new SupervisorError(`${name} is not running`);
+    running.expected.exit = true;
+    if (options.kill) {
+      this.#signal(running, "SIGKILL");
+      await running.exited;
+      this.#print(`${name} killed`);
+    } else {
+      await this.#stopOne(running);
+    }
+    this.#running = this.#running.filter((entry) => entry !== running);
+    await this.#writeState();
+  }
+
+  /** Starts again a part stopped with {@linkcode stopPart}, and waits until it is ready. */
+  async startPart(name: string): Promise<void> {
+    const known = this.#specs.get(name);
+    if (!known) throw new SupervisorError(`${name} is not a part of this stack`);
+    if (this.#running.some((entry) => entry.spec.name === name)) {
+      throw new SupervisorError(`${name} is already running`);
+    }
+    await this.#startOne(known.spec, known.index);
   }
 
   async #startOne(spec: PartSpec, index: number): Promise<void> {
@@ -144,7 +181,9 @@ export class Supervisor {
     if (spec.prepare) await spec.prepare(context(new AbortController().signal));
 
     const running = this.#spawn(spec, log);
+    // Kept in start order, so a part restarted by a test still stops after its dependants.
     this.#running.push(running);
+    this.#running.sort((a, b) => this.#order(a.spec) - this.#order(b.spec));
     await this.#writeState();
 
     const abort = new AbortController();
@@ -197,32 +236,38 @@ export class Supervisor {
 
     pipeLines(child.stdout, log);
     pipeLines(child.stderr, log);
+    const expected = { exit: false };
     const exited = child.status.then((status) => {
-      if (!this.#stopping) {
+      if (!this.#stopping && !expected.exit) {
         this.#print(`${spec.name} exited with code ${status.code}: stopping everything`);
         this.#failure.resolve({ part: spec.name, code: status.code });
       }
       return status;
     });
-    return { spec, child, exited, groupKill: wrap };
+    return { spec, child, exited, groupKill: wrap, expected };
+  }
+
+  #order(spec: PartSpec): number {
+    return this.#specs.get(spec.name)?.index ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  #signal(running: Running, name: Deno.Signal): void {
+    try {
+      // The child leads its own process group: signal the group, so helpers it forked go too.
+      Deno.kill(running.groupKill ? -running.child.pid : running.child.pid, name);
+    } catch {
+      // Already gone.
+    }
   }
 
   async #stopOne(running: Running): Promise<void> {
-    const { spec, child } = running;
-    const signal = (name: Deno.Signal) => {
-      try {
-        // The child leads its own process group: signal the group, so helpers it forked go too.
-        Deno.kill(running.groupKill ? -child.pid : child.pid, name);
-      } catch {
-        // Already gone.
-      }
-    };
-
-    signal("SIGTERM");
+    const { spec } = running;
+    running.expected.exit = true;
+    this.#signal(running, "SIGTERM");
     const done = await within(running.exited, spec.stopTimeoutMs);
     if (!done) {
       this.#print(`${spec.name} did not stop within ${spec.stopTimeoutMs / 1000} s: killing it`);
-      signal("SIGKILL");
+      this.#signal(running, "SIGKILL");
       await running.exited;
     }
     this.#print(`${spec.name} stopped`);
@@ -261,6 +306,8 @@ export class Supervisor {
   }
 
   #logFor(name: string, color: number): (line: string) => void {
+    const existing = this.#writers.get(name);
+    if (existing) return existing;
     const file = Deno.openSync(`${this.#options.logDir}/${name}.log`, {
       create: true,
       append: true,
@@ -269,10 +316,16 @@ export class Supervisor {
     const tty = Deno.stdout.isTerminal();
     const label = name.padEnd(this.#width);
     const prefix = tty ? `\x1b[${color}m${label} |\x1b[0m ` : `${label} | `;
-    return (line: string) => {
-      file.writeSync(encoder.encode(line + "\n"));
+    const write = (line: string) => {
+      try {
+        file.writeSync(encoder.encode(line + "\n"));
+      } catch {
+        // The last lines of a part killed during the stop may arrive after its file closed.
+      }
       if (!this.#options.quiet) writeAll(prefix + line + "\n");
     };
+    this.#writers.set(name, write);
+    return write;
   }
 
   async #writeState(): Promise<void> {

@@ -82,6 +82,6 @@ Deno.test("compose.yaml has one service per part, with the same environment and 
 });
 
 Deno.test("compose.yaml starts nothing that is not a part of the native stack", () => {
-  const known = new Set([...parts.map((p) => p.name), "kafka-init"]);
+  const known = new Set([...parts.map((p) => p.name), "kafka-init", "postgres"]);
   assert.deepEqual(Object.keys(compose.services).filter((name) => !known.has(name)), []);
 });

@@ -52,3 +52,11 @@ export function readAt(
 ): Promise<ReadMessage[]> {
   return call({ op: "read", topic, ...position });
 }
+
+/** Every message of `topic` (2 partitions unless told), or only those with `key`. */
+export function scan(
+  topic: string,
+  options: { key?: string; partitions?: number } = {},
+): Promise<ReadMessage[]> {
+  return call({ op: "scan", topic, ...options });
+}

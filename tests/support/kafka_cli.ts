@@ -7,6 +7,8 @@
  * - `{"op":"read","topic":T,"partition":P,"offset":O,"count":N,"timeoutMs":M}` prints up to N
  *   messages from that position, each with key, value (text and base64), headers (every
  *   occurrence, in order), partition and offset.
+ * - `{"op":"scan","topic":T,"key":K?}` reads every partition from its start to its current end
+ *   and prints the messages (with key K only, when given).
  *
  * @module
  */
@@ -86,6 +88,40 @@ function read(topic: string, partition: number, offset: number, count: number, t
   });
 }
 
+interface Watermarks {
+  lowOffset: number;
+  highOffset: number;
+}
+
+async function scan(topic: string, key: string | undefined, partitions: number) {
+  const found: Array<ReturnType<typeof describe>> = [];
+  for (let partition = 0; partition < partitions; partition++) {
+    const marks = await watermarks(topic, partition);
+    const count = marks.highOffset - marks.lowOffset;
+    if (count <= 0) continue;
+    const messages = await read(topic, partition, marks.lowOffset, count, 15_000) as Array<
+      ReturnType<typeof describe>
+    >;
+    found.push(...messages.filter((message) => key === undefined || message.key === key));
+  }
+  return found;
+}
+
+function watermarks(topic: string, partition: number): Promise<Watermarks> {
+  const consumer = new KafkaConsumer({
+    "group.id": `test-watermarks-${crypto.randomUUID()}`,
+    "metadata.broker.list": brokers,
+  }, {});
+  return new Promise((resolve, reject) => {
+    consumer.connect({}, (error) => {
+      if (error) return reject(new Error(error.message));
+      consumer.queryWatermarkOffsets(topic, partition, 5_000, (failure, offsets) => {
+        consumer.disconnect(() => failure ? reject(new Error(failure.message)) : resolve(offsets));
+      });
+    });
+  });
+}
+
 function describe(message: RawMessage) {
   const headers = (message.headers ?? []).flatMap((entry) =>
     Object.entries(entry).map(([name, value]) => ({ name, value: Buffer.from(value).toString() }))
@@ -103,6 +139,8 @@ function describe(message: RawMessage) {
 try {
   const answer = request.op === "produce"
     ? await produce(request.topic, request.messages)
+    : request.op === "scan"
+    ? await scan(request.topic, request.key, request.partitions ?? 2)
     : request.op === "read"
     ? await read(
       request.topic,

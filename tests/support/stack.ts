@@ -36,3 +36,15 @@ export function stackEnv(): StackEnv {
 export function hasPart(part: string): boolean {
   return stackEnv().parts.includes(part);
 }
+
+/**
+ * Stops (`stop`), crashes (`kill`, SIGKILL) or starts again (`start`, resolving once ready) a
+ * part of the stack that `deno task test` runs.
+ */
+export async function controlPart(part: string, action: "stop" | "kill" | "start"): Promise<void> {
+  const base = Deno.env.get("STACK_CONTROL_URL");
+  if (!base) throw new Error("STACK_CONTROL_URL is not set: run the tests with `deno task test`");
+  const response = await fetch(`${base}/parts/${part}/${action}`, { method: "POST" });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${action} ${part} failed: ${answer.error}`);
+}
