@@ -17,6 +17,7 @@ import { migrate } from "../../shared/db/database.ts";
 import { openDatabase } from "../../shared/db/open.ts";
 import { createKafka, parseBrokers } from "../../shared/kafka/kafka_node.ts";
 import { createPublisher } from "../../shared/kafka/publisher_node.ts";
+import { connectReader } from "../../shared/kafka/reader_node.ts";
 import { serve } from "../../shared/http/serve/node.ts";
 import { createOrdersApp } from "./app.ts";
 import { loadOrdersConfig } from "./config.ts";
@@ -32,13 +33,10 @@ async function main(): Promise<void> {
   const applied = await migrate(db, SCHEMA, MIGRATIONS);
   logger.info("database ready", { kind: db.kind, migrationsApplied: applied });
 
-  const kafka = createKafka({
-    brokers: parseBrokers(config.kafkaBootstrap),
-    clientId: "orders-api",
-    logger,
-  });
+  const brokers = parseBrokers(config.kafkaBootstrap);
+  const kafka = createKafka({ brokers, clientId: "orders-api", logger });
   const publisher = await createPublisher(kafka);
-  const relay = startRelay({ db, publisher, logger });
+  const relay = startRelay({ db, publisher, openReader: () => connectReader(brokers), logger });
 
   const discover = createDiscovery({ issuer: config.issuer });
   let keys: KeySource | undefined;

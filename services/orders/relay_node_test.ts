@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { migrate } from "../../shared/db/database.ts";
 import { openPglite } from "../../shared/db/pglite.ts";
+import type { PartitionReader } from "../../shared/kafka/reader_node.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import type { Publisher, PublishRecord } from "../../shared/kafka/publisher_node.ts";
 import { startRelay } from "./relay_node.ts";
@@ -81,6 +82,55 @@ Deno.test("the relay keeps retrying through an outage and marks each message onc
     relay.wake();
     await until(async () => (await countUnsent(db)) === 0);
     assert.equal(published.at(-1)?.key, later);
+  } finally {
+    await relay.stop();
+    await db.close();
+  }
+});
+
+Deno.test("after a delivery reported as failed, the relay finds the stored message and does not publish it again", async () => {
+  const db = await openPglite();
+  await migrate(db, SCHEMA, MIGRATIONS);
+  const id = await storeOrder(db, "u");
+
+  // The broker stores the first attempt, but its acknowledgement is lost.
+  const log: Array<{ partition: number; offset: number; key: string; value: Uint8Array }> = [];
+  let sends = 0;
+  const publisher: Publisher = {
+    publish(record) {
+      sends++;
+      log.push({ partition: 0, offset: log.length, key: record.key, value: record.value });
+      return sends === 1
+        ? Promise.reject(new Error("Local: Message timed out"))
+        : Promise.resolve({ partition: 0, offset: String(log.length - 1) });
+    },
+    close: () => Promise.resolve(),
+  };
+  const reader: PartitionReader = {
+    watermarks: (_topic, partition) =>
+      Promise.resolve({ low: 0, high: partition === 0 ? log.length : 0 }),
+    read: (_topic, partition, from, to) =>
+      Promise.resolve(
+        partition === 0 ? log.slice(from, to).map((m) => ({ ...m, headers: [] })) : [],
+      ),
+    close: () => Promise.resolve(),
+  };
+
+  const relay = startRelay({
+    db,
+    publisher,
+    openReader: () => Promise.resolve(reader),
+    logger: silentLogger,
+    backoffMs: 5,
+    idleMs: 10,
+  });
+  try {
+    await until(async () => (await countUnsent(db)) === 0);
+    assert.equal(sends, 1, "published once");
+    assert.deepEqual(log.map((m) => m.key), [id]);
+    const [order] = await listOrders(db, "u");
+    assert.equal(order.publication.status, "published");
+    assert.equal(order.publication.offset, "0");
   } finally {
     await relay.stop();
     await db.close();

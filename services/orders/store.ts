@@ -253,3 +253,41 @@ function toOrder(row: OrderRow): StoredOrder {
       : { status: "pending", attempts: row.attempts },
   };
 }
+
+/** Per partition, the offset after the last message this outbox marked as sent. */
+export async function publishedTail(db: Queryable, topic: string): Promise<Map<number, number>> {
+  const rows = await db.query<{ partition: number; next: string }>(
+    `SELECT sent_partition AS partition, (max(sent_offset) + 1)::text AS next
+     FROM orders.outbox WHERE topic = $1 AND sent_at IS NOT NULL GROUP BY sent_partition`,
+    [topic],
+  );
+  return new Map(rows.map((row) => [row.partition, Number(row.next)]));
+}
+
+/** Unsent messages by key, with their bytes, for matching against what the broker holds. */
+export async function unsentByKey(
+  db: Queryable,
+  topic: string,
+): Promise<Map<string, { id: string; value: Uint8Array }>> {
+  const rows = await db.query<{ id: string; message_key: string; message_value: Uint8Array }>(
+    `SELECT id::text AS id, message_key, message_value FROM orders.outbox
+     WHERE topic = $1 AND sent_at IS NULL`,
+    [topic],
+  );
+  return new Map(
+    rows.map((row) => [row.message_key, { id: row.id, value: new Uint8Array(row.message_value) }]),
+  );
+}
+
+/** Marks a message sent that is found on the broker already. */
+export async function markFound(
+  db: Queryable,
+  id: string,
+  where: { partition: number; offset: string },
+): Promise<void> {
+  await db.query(
+    `UPDATE orders.outbox SET sent_at = now(), sent_partition = $2, sent_offset = $3,
+       last_error = NULL WHERE id = $1 AND sent_at IS NULL`,
+    [id, where.partition, where.offset],
+  );
+}
