@@ -157,6 +157,25 @@ export class Supervisor {
     await this.#writeState();
   }
 
+  /**
+   * Marks a part's coming exit as expected (a test makes it crash on purpose) and waits for it,
+   * at most `timeoutMs`.
+   */
+  async expectExit(name: string, timeoutMs: number): Promise<number> {
+    const running = this.#running.find((entry) => entry.spec.name === name);
+    if (!running) throw new SupervisorError(`${name} is not running`);
+    running.expected.exit = true;
+    const status = await within(running.exited, timeoutMs);
+    if (!status) {
+      running.expected.exit = false;
+      throw new SupervisorError(`${name} did not exit within ${timeoutMs} ms`);
+    }
+    this.#running = this.#running.filter((entry) => entry !== running);
+    await this.#writeState();
+    this.#print(`${name} exited as expected with code ${status.code}`);
+    return status.code;
+  }
+
   /** Starts again a part stopped with {@linkcode stopPart}, and waits until it is ready. */
   async startPart(name: string): Promise<void> {
     const known = this.#specs.get(name);

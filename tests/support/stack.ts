@@ -38,13 +38,19 @@ export function hasPart(part: string): boolean {
 }
 
 /**
- * Stops (`stop`), crashes (`kill`, SIGKILL) or starts again (`start`, resolving once ready) a
- * part of the stack that `deno task test` runs.
+ * Stops (`stop`), crashes (`kill`, SIGKILL), starts again (`start`, resolving once ready) a
+ * part of the stack that `deno task test` runs, or waits for a crash the test caused
+ * (`expect-exit`).
  */
-export async function controlPart(part: string, action: "stop" | "kill" | "start"): Promise<void> {
+export async function controlPart(
+  part: string,
+  action: "stop" | "kill" | "start" | "expect-exit",
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
   const base = Deno.env.get("STACK_CONTROL_URL");
   if (!base) throw new Error("STACK_CONTROL_URL is not set: run the tests with `deno task test`");
-  const response = await fetch(`${base}/parts/${part}/${action}`, { method: "POST" });
+  const query = options.timeoutMs ? `?timeoutMs=${options.timeoutMs}` : "";
+  const response = await fetch(`${base}/parts/${part}/${action}${query}`, { method: "POST" });
   const answer = await response.json();
   if (!response.ok) throw new Error(`${action} ${part} failed: ${answer.error}`);
 }
