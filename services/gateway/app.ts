@@ -105,7 +105,9 @@ export function createGatewayApp(options: GatewayAppOptions): Hono<GatewayEnv> {
     const token = bearerToken(c.req.header("authorization"));
     const key = await hashToken(token);
     c.set("tokenHash", key.slice(0, 12));
+    const lookupStarted = performance.now();
     const { result, outcome } = await cache.lookup(key, token);
+    const lookupMs = performance.now() - lookupStarted;
     c.set("cache", outcome);
     if (!result.active) {
       throw new ServiceError("token_inactive", "Access token is not active", {
@@ -115,7 +117,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono<GatewayEnv> {
     }
 
     const body = await readBodyWithin(c.req.raw, config.bodyLimitBytes);
-    return await forward(c.req.raw, {
+    const response = await forward(c.req.raw, {
       url: upstreamUrl(route, url),
       jwt: result.jwt,
       requestId: c.get("requestId"),
@@ -123,6 +125,12 @@ export function createGatewayApp(options: GatewayAppOptions): Hono<GatewayEnv> {
       fetch: doFetch,
       timeoutMs: config.upstreamTimeoutMs,
     });
+    // W3C Server-Timing: what the token swap cost, next to the API's own entries.
+    response.headers.append(
+      "server-timing",
+      `gateway-token;dur=${lookupMs.toFixed(2)};desc="${outcome}"`,
+    );
+    return response;
   }
 
   const app = new Hono<GatewayEnv>();

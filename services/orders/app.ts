@@ -79,9 +79,12 @@ export function createOrdersApp(options: OrdersAppOptions): Hono<{ Variables: Au
       const binding = { transactionId, eventId, eventHash: await eventHash(value) };
 
       // No event token, no order: an order that cannot be invoiced must not be accepted.
+      const exchangeStarted = performance.now();
       const eventToken = await options.exchangeToken(c.var.rawToken, binding);
+      const exchangeMs = performance.now() - exchangeStarted;
 
       const totalCents = lines.reduce((sum, line) => sum + line.priceCents * line.quantity, 0);
+      const storeStarted = performance.now();
       await insertOrder(options.db, {
         transactionId,
         eventId,
@@ -102,10 +105,15 @@ export function createOrdersApp(options: OrdersAppOptions): Hono<{ Variables: Au
           cause,
         });
       });
+      const storeMs = performance.now() - storeStarted;
       options.onOrderStored?.();
       log.info("order accepted", { transactionId, eventId, eventHash: binding.eventHash });
 
       c.header("location", `/orders/${transactionId}`);
+      c.header(
+        "server-timing",
+        `token-exchange;dur=${exchangeMs.toFixed(2)}, outbox-write;dur=${storeMs.toFixed(2)}`,
+      );
       return c.json(
         present({
           transactionId,
