@@ -14,6 +14,7 @@ import { stackParts } from "../stack/parts.ts";
 import { DEFAULT_ADMIN_URL, freshDatabase } from "../stack/postgres.ts";
 import { Supervisor, SupervisorError } from "../stack/supervisor.ts";
 import { renderMarkdown } from "../bench/report.ts";
+import { serveControl } from "../stack/control.ts";
 
 /** One benchmark: a script printing one JSON object on its last line of stdout. */
 interface Benchmark {
@@ -25,6 +26,7 @@ interface Benchmark {
 const BENCHMARKS: Benchmark[] = [
   { name: "token_exchange", runtime: "deno", script: "bench/token_exchange.ts" },
   { name: "gateway", runtime: "deno", script: "bench/gateway.ts" },
+  { name: "broker", runtime: "node", script: "bench/broker_node.ts" },
   { name: "invoices", runtime: "node", script: "bench/invoices.ts" },
   { name: "end_to_end", runtime: "deno", script: "bench/end_to_end.ts" },
 ];
@@ -59,6 +61,7 @@ Deno.addSignalListener("SIGINT", async () => {
   Deno.exit(130);
 });
 
+const control = serveControl(supervisor);
 const results: Record<string, unknown> = {};
 let failed = 0;
 try {
@@ -83,6 +86,7 @@ try {
   console.error(`bench: ${error instanceof SupervisorError ? error.message : String(error)}`);
   failed++;
 } finally {
+  await control.shutdown();
   await supervisor.stop();
 }
 
@@ -120,6 +124,7 @@ async function run(bench: Benchmark): Promise<unknown> {
       STACK_PARTS: parts.map((part) => part.name).join(","),
       TEST_DATABASE_URL: databaseUrl,
       NODE: config.node,
+      STACK_CONTROL_URL: `http://127.0.0.1:${control.addr.port}`,
     },
     stdin: "null",
     stdout: "piped",
