@@ -60,3 +60,16 @@ export function scan(
 ): Promise<ReadMessage[]> {
   return call({ op: "scan", topic, ...options });
 }
+
+/**
+ * Resolves once consumer group `group` has committed past the last message of every partition
+ * of `topic` (so every message written before the call was fully handled); rejects after
+ * `timeoutMs`.
+ */
+export function waitUntilDrained(
+  group: string,
+  topic: string,
+  options: { timeoutMs?: number } = {},
+): Promise<Array<{ partition: number; committed: number; high: number }>> {
+  return call({ op: "drained", group, topic, timeoutMs: options.timeoutMs });
+}

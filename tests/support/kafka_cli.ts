@@ -7,6 +7,9 @@
  * - `{"op":"read","topic":T,"partition":P,"offset":O,"count":N,"timeoutMs":M}` prints up to N
  *   messages from that position, each with key, value (text and base64), headers (every
  *   occurrence, in order), partition and offset.
+ * - `{"op":"drained","group":G,"topic":T,"timeoutMs":M}` waits until the consumer group has
+ *   committed, on every partition, the offset after the last message, and prints
+ *   `[{"partition","committed","high"}]`; it fails when that does not happen within M ms.
  * - `{"op":"scan","topic":T,"key":K?}` reads every partition from its start to its current end
  *   and prints the messages (with key K only, when given).
  *
@@ -122,6 +125,41 @@ function watermarks(topic: string, partition: number): Promise<Watermarks> {
   });
 }
 
+async function withAdmin<T>(work: (admin: KafkaJS.Admin) => Promise<T>): Promise<T> {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: [brokers], logLevel: 0 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function drained(group: string, topic: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  return await withAdmin(async (admin) => {
+    while (true) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const state = ends.map((end) => ({
+        partition: end.partition,
+        committed: Number(
+          offsets?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1,
+        ),
+        high: Number(end.high),
+      }));
+      if (state.every((p) => p.high === 0 || p.committed >= p.high)) return state;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `group "${group}" did not reach the end of "${topic}": ${JSON.stringify(state)}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+}
+
 function describe(message: RawMessage) {
   const headers = (message.headers ?? []).flatMap((entry) =>
     Object.entries(entry).map(([name, value]) => ({ name, value: Buffer.from(value).toString() }))
@@ -149,6 +187,8 @@ try {
       request.count ?? 1,
       request.timeoutMs ?? 10_000,
     )
+    : request.op === "drained"
+    ? await drained(request.group, request.topic, request.timeoutMs ?? 30_000)
     : undefined;
   if (answer === undefined) throw new TypeError(`unknown op "${request.op}"`);
   process.stdout.write(JSON.stringify(answer) + "\n");

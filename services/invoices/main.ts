@@ -1,0 +1,103 @@
+/**
+ * Starts the Invoices API on Node 24 (`node services/invoices/main.ts`): the `OrderCreated`
+ * consumer and the HTTP API on `INVOICES_PORT`. Settings come from environment variables (see
+ * `config.ts`). SIGTERM and SIGINT let the batch in hand finish and commit, leave the consumer
+ * group, close the server and exit with 0.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { createDiscovery } from "../../shared/auth/discovery.ts";
+import { discoveredKeys } from "../../shared/auth/discovered_keys.ts";
+import { openDatabase } from "../../shared/db/open.ts";
+import { serve } from "../../shared/http/serve/node.ts";
+import { createKafka, parseBrokers } from "../../shared/kafka/kafka_node.ts";
+import { createPublisher } from "../../shared/kafka/publisher_node.ts";
+import { ORDER_CREATED, ORDER_CREATED_REJECTED } from "../../shared/kafka/topics.ts";
+import { createLogger } from "../../shared/log/logger.ts";
+import { createInvoicesApp } from "./app.ts";
+import { loadInvoicesConfig } from "./config.ts";
+import { CONSUMER_GROUP, startConsumer } from "./consumer_node.ts";
+import { deadLetterPublisher } from "./dead_letter_node.ts";
+import { processBatch } from "./pipeline.ts";
+import { InvoiceStore } from "./store.ts";
+
+const STOP_DEADLINE_MS = 8_000;
+
+async function main(): Promise<void> {
+  const config = loadInvoicesConfig(process.env);
+  const logger = createLogger({ name: "invoices", level: config.logLevel });
+  if (!config.requireEventHash) {
+    logger.warn("event tokens without event_hash are accepted: message values are not bound", {
+      setting: "INVOICES_REQUIRE_EVENT_HASH",
+    });
+  }
+
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const store = new InvoiceStore(db);
+  await store.migrate();
+  const keys = discoveredKeys(createDiscovery({ issuer: config.issuer }));
+  const issuer = config.issuer.href.replace(/\/$/, "");
+
+  const kafka = createKafka({
+    brokers: parseBrokers(config.kafkaBootstrap),
+    clientId: CONSUMER_GROUP,
+    logger,
+  });
+  const publisher = await createPublisher(kafka, { deliveryTimeoutMs: 10_000 });
+  const consumer = await startConsumer(kafka, {
+    topic: ORDER_CREATED,
+    maxBatchSize: config.maxBatchSize,
+    logger: logger.child({ component: "consumer" }),
+    process: (messages) =>
+      processBatch(messages, {
+        check: {
+          keys,
+          issuer,
+          requireEventHash: config.requireEventHash,
+          maxMessageBytes: config.maxMessageBytes,
+          logger,
+        },
+        store,
+        deadLetterTopic: ORDER_CREATED_REJECTED,
+        publish: deadLetterPublisher(publisher),
+        logger,
+      }),
+  });
+
+  const app = createInvoicesApp({ store, keys, issuer, logger });
+  const server = await serve(app.fetch, { port: config.port, hostname: config.hostname });
+  logger.info("invoices listening", {
+    hostname: server.address.hostname,
+    port: server.address.port,
+    database: db.kind,
+    issuer,
+  });
+
+  async function stop(signal: string): Promise<void> {
+    logger.info("invoices stopping", { signal });
+    const deadline = setTimeout(() => {
+      // Safe: whatever was not committed is read again at the next start.
+      logger.warn("invoices stopped before the batch in hand finished");
+      process.exit(0);
+    }, STOP_DEADLINE_MS);
+    await consumer.stop();
+    await publisher.close();
+    await server.close();
+    await db.close();
+    clearTimeout(deadline);
+    logger.info("invoices stopped");
+    process.exit(0);
+  }
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+try {
+  await main();
+} catch (error) {
+  // Configuration mistakes and an unreachable database or broker end up here.
+  createLogger({ name: "invoices" }).error("invoices failed to start", { error });
+  process.exit(1);
+}
