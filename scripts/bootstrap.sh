@@ -83,8 +83,17 @@ if [ "$(cat node_modules/.bootstrap 2>/dev/null)" != "$npm_stamp" ]; then
   step "installing npm packages for Node $node_version (the Kafka client builds from source: about 2 minutes)"
   # CKJS_LINKING=dynamic links the Debian libraries instead of downloading their sources, and
   # npm_config_nodedir points node-gyp at the headers of this Node instead of downloading them.
-  CKJS_LINKING=dynamic npm_config_nodedir="$node_dir" npm ci --no-audit --no-fund \
-    >"$cache/npm.log" 2>&1 ||
+  # A fresh checkout gets `npm ci`; an existing node_modules is brought in line with the lock
+  # file by `npm install`, which (unlike `npm ci`) leaves unchanged packages in place, among them
+  # the Deno binary that may be running this very task.
+  install=(ci)
+  [ -d node_modules ] && install=(install --no-save)
+  previous_node=$(cut -d' ' -f1 node_modules/.bootstrap 2>/dev/null || true)
+  export CKJS_LINKING=dynamic npm_config_nodedir="$node_dir"
+  { npm "${install[@]}" --no-audit --no-fund &&
+    if [ -n "$previous_node" ] && [ "$previous_node" != "$node_version" ]; then
+      npm rebuild @confluentinc/kafka-javascript
+    fi; } >"$cache/npm.log" 2>&1 ||
     fail "npm ci failed (see .cache/npm.log: $(grep -m1 -iE 'npm (error|ERR)' "$cache/npm.log" || tail -n 1 "$cache/npm.log")); check the npm registry is reachable"
   node -e 'require("@confluentinc/kafka-javascript")' 2>"$cache/npm.log.load" ||
     fail "the Kafka client does not load on Node $node_version (see .cache/npm.log.load); delete node_modules and run again"
