@@ -12,7 +12,7 @@
 import { readStackConfig } from "../stack/config.ts";
 import { stackParts } from "../stack/parts.ts";
 import { DEFAULT_ADMIN_URL, freshDatabase } from "../stack/postgres.ts";
-import { Supervisor, SupervisorError } from "../stack/supervisor.ts";
+import { assertPortsFree, Supervisor, SupervisorError } from "../stack/supervisor.ts";
 import { renderMarkdown } from "../bench/report.ts";
 import { serveControl } from "../stack/control.ts";
 
@@ -41,6 +41,12 @@ const chosen = BENCHMARKS.filter((bench) =>
   exists(`${config.root}/${bench.script}`)
 );
 
+try {
+  assertPortsFree(stackParts(config));
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  Deno.exit(1);
+}
 await Deno.remove(config.dataDir, { recursive: true }).catch(() => {});
 const databaseUrl = await freshDatabase(
   Deno.env.get("TEST_DATABASE_ADMIN_URL") ?? DEFAULT_ADMIN_URL,

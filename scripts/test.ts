@@ -11,18 +11,20 @@
  */
 import { readStackConfig } from "../stack/config.ts";
 import { stackParts } from "../stack/parts.ts";
-import { Supervisor, SupervisorError } from "../stack/supervisor.ts";
+import { assertPortsFree, Supervisor, SupervisorError } from "../stack/supervisor.ts";
 import { DEFAULT_ADMIN_URL, freshDatabase } from "../stack/postgres.ts";
 import { serveControl } from "../stack/control.ts";
 
 const TEST_TIMEOUT_MS = Number(Deno.env.get("TEST_TIMEOUT_MS") ?? 25 * 60_000);
 
 const config = readStackConfig("test");
-await Deno.remove(config.dataDir, { recursive: true }).catch(() => {});
 
-// Services and tests share one PostgreSQL database, created anew for this run.
+// Services and tests share one PostgreSQL database and one data folder, both created anew for
+// this run; first make sure no other run is using them (its parts would hold the ports).
 let databaseUrl: string;
 try {
+  assertPortsFree(stackParts(config));
+  await Deno.remove(config.dataDir, { recursive: true }).catch(() => {});
   const adminUrl = Deno.env.get("TEST_DATABASE_ADMIN_URL") ?? DEFAULT_ADMIN_URL;
   databaseUrl = await freshDatabase(adminUrl, "zero_trust_events_test");
 } catch (error) {

@@ -357,6 +357,14 @@ export class Supervisor {
   }
 }
 
+/**
+ * Throws a {@linkcode SupervisorError} naming the first port of `parts` that is taken, before
+ * anything is started or prepared (a test run wipes its database: another run may be using it).
+ */
+export function assertPortsFree(parts: PartSpec[]): void {
+  for (const spec of parts) for (const port of spec.ports) assertPortFree(port, spec);
+}
+
 function assertPortFree(port: number, spec: PartSpec): void {
   try {
     const listener = Deno.listen({ hostname: "127.0.0.1", port });
