@@ -16,11 +16,18 @@ import { loadServe } from "../client/serve.ts";
 import { createGatewayApi, type GatewayApi, type Order } from "../client/gateway_api.ts";
 import { formatInvoice, formatOrder, shortToken } from "../client/format.ts";
 import { parseOrderFile } from "../client/order_lines.ts";
+import { decodeJwt } from "jose";
 import { ServiceError } from "../client/errors.ts";
 import { launchHeadlessBrowser } from "../client/demo/headless_browser.ts";
 import { fetchPhantomToken } from "../client/demo/phantom_token.ts";
 import { readKafkaMessage } from "../client/demo/kafka_message.ts";
-import { bearerToken, describeJwt, describeMessage, heading } from "../client/demo/hops.ts";
+import {
+  bearerToken,
+  describeBinding,
+  describeJwt,
+  describeMessage,
+  heading,
+} from "../client/demo/hops.ts";
 
 const env = Deno.env.toObject();
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -85,14 +92,14 @@ async function startStackUnlessRunning(stack: StackConfig): Promise<string[]> {
 
 async function runFlow(parts: string[]): Promise<void> {
   const tokens = await signInHeadless();
-  await showPhantomToken(tokens);
+  const delegationId = await showPhantomToken(tokens);
 
   const api = createGatewayApi({ gatewayUrl, accessToken: tokens.accessToken });
   const order = await placeOrder(api);
   if (!parts.includes("orders")) return;
 
   const published = await api.waitForPublication(order.transactionID, { timeoutMs: 30_000 });
-  await showEvent(published);
+  await showEvent(published, delegationId);
   if (!parts.includes("invoices")) {
     console.log("\ndemo: the invoices part does not exist in this checkout yet; stopping here");
     return;
@@ -132,7 +139,8 @@ async function signInHeadless(): Promise<UserTokens> {
   }
 }
 
-async function showPhantomToken(tokens: UserTokens): Promise<void> {
+/** Prints the phantom JWT; returns its `delegation_id`, which every derived token shares. */
+async function showPhantomToken(tokens: UserTokens): Promise<unknown> {
   console.log(heading(2, "The JWT the Orders API receives (phantom token)"));
   const metadata = await (await fetch(`${issuer.href}/.well-known/openid-configuration`)).json();
   const jwt = await fetchPhantomToken(tokens.accessToken, {
@@ -146,6 +154,7 @@ async function showPhantomToken(tokens: UserTokens): Promise<void> {
   );
   console.log("is the JWT the Orders API gets, except for its own jti and iat:");
   console.log(describeJwt(jwt));
+  return decodeJwt(jwt).delegation_id;
 }
 
 async function placeOrder(api: GatewayApi): Promise<Order> {
@@ -158,7 +167,7 @@ async function placeOrder(api: GatewayApi): Promise<Order> {
   return order;
 }
 
-async function showEvent(order: Order): Promise<void> {
+async function showEvent(order: Order, delegationId: unknown): Promise<void> {
   const { topic = "OrderCreated", partition, offset } = order.publication;
   console.log(heading(4, "The Kafka message"));
   console.log("The Orders API exchanged the user's JWT for an event token (RFC 8693) and its");
@@ -177,6 +186,9 @@ async function showEvent(order: Order): Promise<void> {
   if (!token) throw new Error("The message carries no bearer token");
   console.log("Bound to this one event, for the invoicing job only, acting for the user:");
   console.log(describeJwt(token));
+  console.log("What binds it, compared here (the Invoices API checks the first three, besides");
+  console.log("signature, issuer, audience and scope; delegation_id ties it to the sign-in):");
+  console.log(await describeBinding(token, message, delegationId));
 }
 
 async function answers(url: string): Promise<boolean> {
