@@ -24,6 +24,8 @@ interface FaultSummary {
   ordersSent: number;
   accepted: number;
   refused: number;
+  /** Why orders were refused: `status code`, counted. */
+  refusals: Record<string, number>;
   invoiced: number;
   duplicates: number;
   lost: number;
@@ -66,6 +68,7 @@ async function underFault(name: string, inject: () => Promise<number>): Promise<
     ordersSent: stream.outcomes.length,
     accepted: result.accepted,
     refused: stream.outcomes.length - result.accepted,
+    refusals: countRefusals(stream.outcomes),
     invoiced: result.invoiced,
     duplicates: result.duplicateInvoices.length + result.duplicateMessages.length,
     lost: result.lost.length + result.unpublished.length + result.missingOrders.length,
@@ -76,6 +79,15 @@ async function underFault(name: string, inject: () => Promise<number>): Promise<
   assert.ok(summary.accepted > 0, `${name}: no order was accepted at all`);
   assert.deepEqual(summary.differences, [], `${name}: the books do not balance`);
   return summary;
+}
+
+function countRefusals(outcomes: { status: number; code?: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes.filter((o) => o.status !== 201)) {
+    const key = `${outcome.status} ${outcome.code ?? ""}`.trim();
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}) {

@@ -59,7 +59,11 @@ export async function countInvoiced(databaseUrl: string, eventIds: string[]): Pr
   }
 }
 
-/** Reconciles the orders in `outcomes`; `since` bounds the window for orphan invoices. */
+/**
+ * Reconciles the orders in `outcomes` and every order stored since `since` (an order may be
+ * stored although its client never heard back); `since` also bounds the window for orphan
+ * invoices.
+ */
 export async function reconcile(
   databaseUrl: string,
   outcomes: OrderOutcome[],
@@ -72,17 +76,25 @@ export async function reconcile(
   await client.connect();
   let orders: OrderRow[];
   let invoices: InvoiceRow[];
+  let knownEvents: Set<string>;
   try {
     orders = (await client.query(
       `SELECT transaction_id::text AS transaction_id, event_id::text AS event_id, user_id,
-              total_cents FROM orders.orders WHERE transaction_id::text = ANY($1)`,
-      [ids],
+              total_cents FROM orders.orders
+       WHERE transaction_id::text = ANY($1) OR created_at >= $2`,
+      [ids, since],
     )).rows;
     invoices = (await client.query(
       `SELECT event_id, transaction_id, user_id, amount_cents FROM invoices.invoices
        WHERE event_id = ANY($1) OR created_at >= $2`,
       [orders.map((order) => order.event_id), since],
     )).rows;
+    // An order can be stored although its client never heard back (the API died before
+    // answering): such an invoice has an order, just not one in `outcomes`.
+    knownEvents = new Set((await client.query(
+      "SELECT event_id::text AS event_id FROM orders.orders WHERE event_id::text = ANY($1)",
+      [invoices.map((invoice) => invoice.event_id)],
+    )).rows.map((row) => row.event_id));
   } finally {
     await client.end();
   }
@@ -96,7 +108,6 @@ export async function reconcile(
       invoice,
     ]);
   }
-  const orderByEvent = new Map(orders.map((order) => [order.event_id, order]));
   const stored = new Set(orders.map((order) => order.transaction_id));
 
   const rejected = await scan(ORDER_CREATED_REJECTED);
@@ -122,7 +133,7 @@ export async function reconcile(
         (Number(invoice.amount_cents) !== o.total_cents || invoice.user_id !== o.user_id ||
           invoice.transaction_id !== o.transaction_id);
     }).map((o) => o.transaction_id),
-    orphanInvoices: invoices.filter((invoice) => !orderByEvent.has(invoice.event_id))
+    orphanInvoices: invoices.filter((invoice) => !knownEvents.has(invoice.event_id))
       .map((invoice) => invoice.event_id),
     deadLettersWithoutReason: withoutReason.length,
   };
