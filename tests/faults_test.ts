@@ -27,6 +27,7 @@ interface FaultSummary {
   /** Why orders were refused: `status code`, counted. */
   refusals: Record<string, number>;
   invoiced: number;
+  storedUnanswered: number;
   duplicates: number;
   lost: number;
   recoverySeconds: number;
@@ -70,6 +71,7 @@ async function underFault(name: string, inject: () => Promise<number>): Promise<
     refused: stream.outcomes.length - result.accepted,
     refusals: countRefusals(stream.outcomes),
     invoiced: result.invoiced,
+    storedUnanswered: result.storedUnanswered,
     duplicates: result.duplicateInvoices.length + result.duplicateMessages.length,
     lost: result.lost.length + result.unpublished.length + result.missingOrders.length,
     recoverySeconds: Math.round(recoverySeconds * 10) / 10,

@@ -13,7 +13,10 @@ import type { OrderOutcome } from "./driver.ts";
 /** The differences found; all empty means the books balance. */
 export interface Reconciliation {
   accepted: number;
+  /** Accepted orders that were invoiced. */
   invoiced: number;
+  /** Orders stored in the window whose client got no 201 (the API died before answering). */
+  storedUnanswered: number;
   /** Accepted orders with no message, or with more than one. */
   unpublished: string[];
   duplicateMessages: string[];
@@ -71,6 +74,7 @@ export async function reconcile(
 ): Promise<Reconciliation> {
   const accepted = outcomes.filter((outcome) => outcome.status === 201);
   const ids = accepted.map((outcome) => outcome.transactionID!);
+  const acceptedIds = new Set(ids);
 
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -117,7 +121,11 @@ export async function reconcile(
 
   return {
     accepted: accepted.length,
-    invoiced: orders.filter((order) => invoicesByEvent.has(order.event_id)).length,
+    invoiced:
+      orders.filter((order) =>
+        acceptedIds.has(order.transaction_id) && invoicesByEvent.has(order.event_id)
+      ).length,
+    storedUnanswered: orders.filter((order) => !acceptedIds.has(order.transaction_id)).length,
     missingOrders: ids.filter((id) => !stored.has(id)),
     unpublished: orders.filter((o) => !messagesByKey.has(o.transaction_id)).map((o) =>
       o.transaction_id
