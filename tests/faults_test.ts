@@ -143,6 +143,21 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "the Invoices API killed after storing invoices, before committing",
+        async () => {
+          await underFault("invoices killed before committing", async () => {
+            // The service removes the file and kills itself right after its next stored batch.
+            await Deno.mkdir(`${dataDir}/invoices`, { recursive: true });
+            await Deno.writeTextFile(`${dataDir}/invoices/crash-after-store`, "");
+            await controlPart("invoices", "expect-exit", { timeoutMs: 30_000 });
+            await sleep(FAULT_SECONDS * 500);
+            await controlPart("invoices", "start");
+            return Date.now();
+          });
+        },
+      );
+
       await t.step("the Invoices API killed in the middle of a batch", async () => {
         await underFault("invoices killed mid-batch", async () => {
           await sleep(FAULT_SECONDS * 500);

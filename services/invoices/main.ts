@@ -8,6 +8,7 @@
  */
 
 import process from "node:process";
+import { existsSync, rmSync } from "node:fs";
 import { createDiscovery } from "../../shared/auth/discovery.ts";
 import { discoveredKeys } from "../../shared/auth/discovered_keys.ts";
 import { openDatabase } from "../../shared/db/open.ts";
@@ -50,8 +51,8 @@ async function main(): Promise<void> {
     topic: ORDER_CREATED,
     maxBatchSize: config.maxBatchSize,
     logger: logger.child({ component: "consumer" }),
-    process: (messages) =>
-      processBatch(messages, {
+    process: async (messages) => {
+      const summary = await processBatch(messages, {
         check: {
           keys,
           issuer,
@@ -63,7 +64,10 @@ async function main(): Promise<void> {
         deadLetterTopic: ORDER_CREATED_REJECTED,
         publish: deadLetterPublisher(publisher),
         logger,
-      }),
+      });
+      crashIfAsked(`${config.dataDir}/crash-after-store`);
+      return summary;
+    },
   });
 
   const app = createInvoicesApp({ store, keys, issuer, logger });
@@ -100,4 +104,15 @@ try {
   // Configuration mistakes and an unreachable database or broker end up here.
   createLogger({ name: "invoices" }).error("invoices failed to start", { error });
   process.exit(1);
+}
+
+/**
+ * Fault injection for the test suite, and only with `APP_ENV=test`: when `file` exists, it is
+ * removed and the process dies at once (SIGKILL), after a batch was stored and before its
+ * offsets are committed, which is the moment a crash is hardest on exactly-once invoicing.
+ */
+function crashIfAsked(file: string): void {
+  if (process.env.APP_ENV !== "test" || !existsSync(file)) return;
+  rmSync(file);
+  process.kill(process.pid, "SIGKILL");
 }
