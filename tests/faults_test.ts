@@ -242,12 +242,18 @@ Deno.test({
   },
 });
 
+function why(refusals: Record<string, number>): string {
+  const entries = Object.entries(refusals);
+  return entries.length ? ` (${entries.map(([key, n]) => `${n}x ${key}`).join(", ")})` : "";
+}
+
 async function writeSummary(): Promise<void> {
   const head =
-    "| fault | orders sent | accepted | refused | invoiced | duplicates | lost | recovery (s) |";
+    "| fault | orders sent | accepted | refused (why) | invoiced | stored, unanswered | " +
+    "duplicates | lost | recovery (s) |";
   const rows = summaries.map((s) =>
-    `| ${s.fault} | ${s.ordersSent} | ${s.accepted} | ${s.refused} | ${s.invoiced} | ` +
-    `${s.duplicates} | ${s.lost} | ${s.recoverySeconds} |`
+    `| ${s.fault} | ${s.ordersSent} | ${s.accepted} | ${s.refused}${why(s.refusals)} | ` +
+    `${s.invoiced} | ${s.storedUnanswered} | ${s.duplicates} | ${s.lost} | ${s.recoverySeconds} |`
   );
   const problems = summaries.flatMap((s) => s.differences.map((d) => `- ${s.fault}: ${d}`));
   const markdown = [
@@ -255,11 +261,12 @@ async function writeSummary(): Promise<void> {
     "",
     `Written ${new Date().toISOString()} by tests/faults_test.ts; each fault lasted about ` +
     `${FAULT_SECONDS} s while orders streamed through the gateway. Refused orders got a clean ` +
-    "error (401/502/503) and were never accepted; recovery is the time from the repair until " +
-    "every accepted order was invoiced.",
+    'error (401/502/503) and were never accepted; "stored, unanswered" counts orders the API ' +
+    "stored before it died without answering (reconciled like the rest); recovery is the time " +
+    "from the repair until every accepted order was invoiced.",
     "",
     head,
-    "|---|---|---|---|---|---|---|---|",
+    "|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     problems.length
