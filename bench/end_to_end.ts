@@ -7,7 +7,7 @@
  * Hops are read from W3C `Server-Timing` (gateway token swap, token exchange, outbox write) and
  * from the databases' timestamps (relay publish, consume-verify-store), all on one clock.
  * Prints one JSON object. `BENCH_SECONDS` per level (default 6), `BENCH_LEVELS` (default
- * `1,4,16`), `BENCH_SCALE_ORDERS` (default 400).
+ * `1,4,16,32`), `BENCH_SCALE_ORDERS` (default 2000).
  *
  * @module
  */
@@ -17,8 +17,9 @@ import { loginWithCodeFlow } from "../tests/support/login.ts";
 import { controlPart, stackEnv } from "../tests/support/stack.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 6);
-const LEVELS = (Deno.env.get("BENCH_LEVELS") ?? "1,4,16").split(",").map(Number);
-const SCALE_ORDERS = Number(Deno.env.get("BENCH_SCALE_ORDERS") ?? 400);
+const LEVELS = (Deno.env.get("BENCH_LEVELS") ?? "1,4,16,32").split(",").map(Number);
+const SCALE_ORDERS = Number(Deno.env.get("BENCH_SCALE_ORDERS") ?? 2000);
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const { gatewayUrl, idsvrUrl, node, root, kafkaBootstrap } = stackEnv();
 const ordersUrl = Deno.env.get("ORDERS_URL") ?? "http://127.0.0.1:3001";
 const databaseUrl = Deno.env.get("TEST_DATABASE_URL")!;
@@ -101,12 +102,52 @@ async function publishTimes(
   return new Map(rows.map((row) => [row.id, { created: row.created, sent: row.sent }]));
 }
 
+/** CPU time (user + system, ms) used so far by each part, PostgreSQL and this load generator. */
+async function cpuByProcess(): Promise<Record<string, number>> {
+  const state = JSON.parse(
+    await Deno.readTextFile(`${Deno.env.get("STACK_DATA_DIR")}/stack.json`),
+  ) as { parts: Record<string, number> };
+  const used: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(state.parts)) used[name] = cpuMs(pid);
+  used["load generator"] = cpuMs(Deno.pid);
+  used.postgresql = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const comm = Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim();
+      if (comm === "postgres") used.postgresql += cpuMs(Number(entry.name));
+    } catch {
+      // The process ended while being looked at.
+    }
+  }
+  return used;
+}
+
+function cpuMs(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / TICKS_PER_SECOND);
+  } catch {
+    return 0;
+  }
+}
+
 async function level(token: string, jwt: string, concurrency: number) {
   const direct = await load(ordersUrl, jwt, concurrency, SECONDS);
+  const cpuBefore = await cpuByProcess();
   const { sent, seconds } = await load(gatewayUrl, token, concurrency, SECONDS);
   const ok = sent.filter((s) => s.status === 201);
   const invoiced = await invoiceTimes(ok.map((s) => s.eventID!));
+  const cpuAfter = await cpuByProcess();
   const published = await publishTimes(ok.map((s) => s.transactionID!));
+  const cpuMsPerOrder = Object.fromEntries(
+    Object.keys(cpuAfter).map((name) => [
+      name,
+      round((cpuAfter[name] - (cpuBefore[name] ?? 0)) / Math.max(1, ok.length)),
+    ]),
+  );
 
   const endToEnd = ok.flatMap((s) =>
     invoiced.has(s.eventID!) ? [invoiced.get(s.eventID!)! - s.sentAt] : []
@@ -138,6 +179,7 @@ async function level(token: string, jwt: string, concurrency: number) {
       requestDirect: percentiles(direct.sent.map((s) => s.ms)),
       requestToInvoice: percentiles(endToEnd),
     },
+    cpuMsPerOrder,
     hopMedianMs: {
       introspection: median(ok.map((s) => s.timing["gateway-token"] ?? 0)),
       tokenExchange: median(ok.map((s) => s.timing["token-exchange"] ?? 0)),

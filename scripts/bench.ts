@@ -14,6 +14,7 @@ import { stackParts } from "../stack/parts.ts";
 import { DEFAULT_ADMIN_URL, freshDatabase } from "../stack/postgres.ts";
 import { assertPortsFree, Supervisor, SupervisorError } from "../stack/supervisor.ts";
 import { renderMarkdown } from "../bench/report.ts";
+import { renderChart } from "../bench/chart.ts";
 import { serveControl } from "../stack/control.ts";
 
 /** One benchmark: a script printing one JSON object on its last line of stdout. */
@@ -55,7 +56,13 @@ const databaseUrl = await freshDatabase(
   console.error(`bench: ${error.message}`);
   Deno.exit(1);
 });
-const parts = stackParts(config, { DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" });
+// Per-request log lines would cost more than some hops measured: warnings only.
+const parts = stackParts(config, {
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: "warn",
+  IDSVR_LOG_LEVEL: "warn",
+  INVOICES_LOG_LEVEL: "warn",
+});
 const supervisor = new Supervisor({
   logDir: config.logDir,
   stateFile: config.stateFile,
@@ -112,7 +119,20 @@ await Deno.writeTextFile(
   JSON.stringify(report, null, 2) + "\n",
 );
 await Deno.writeTextFile(`${config.root}/reports/bench.md`, renderMarkdown(report));
-console.log("bench: wrote reports/bench.md and reports/bench.json");
+const e2e = results.end_to_end as { levels?: Array<Record<string, unknown>> } | undefined;
+if (e2e?.levels) {
+  const chart = renderChart(e2e.levels.map((level) => {
+    const latency = level.latencyMs as Record<string, { p50: number; p95: number }>;
+    return {
+      concurrency: Number(level.concurrency),
+      ordersPerSecond: Number(level.invoicedPerSecond),
+      p50Ms: latency.requestToInvoice.p50,
+      p95Ms: latency.requestToInvoice.p95,
+    };
+  }));
+  await Deno.writeTextFile(`${config.root}/reports/end_to_end.svg`, chart);
+}
+console.log("bench: wrote reports/bench.md, reports/bench.json and reports/end_to_end.svg");
 Deno.exit(failed > 0 ? 1 : 0);
 
 async function run(bench: Benchmark): Promise<unknown> {
