@@ -203,19 +203,32 @@ export async function withUnsent(
       attempts: row.attempts,
     })));
 
-    for (const [id, outcome] of outcomes) {
-      if ("error" in outcome) {
-        await tx.query(
-          `UPDATE orders.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-          [id, outcome.error.slice(0, 500)],
-        );
-      } else {
-        await tx.query(
-          `UPDATE orders.outbox SET attempts = attempts + 1, last_error = NULL, sent_at = now(),
-             sent_partition = $2, sent_offset = $3 WHERE id = $1`,
-          [id, outcome.partition, outcome.offset],
-        );
-      }
+    // One statement for all successes and one for all failures, however large the round.
+    const sent = [...outcomes].filter(([, outcome]) => !("error" in outcome)) as Array<
+      [string, { partition: number; offset: string }]
+    >;
+    const failed = [...outcomes].filter(([, outcome]) => "error" in outcome) as Array<
+      [string, { error: string }]
+    >;
+    if (sent.length > 0) {
+      await tx.query(
+        `UPDATE orders.outbox AS x SET attempts = x.attempts + 1, last_error = NULL,
+           sent_at = now(), sent_partition = s.partition, sent_offset = s.sent_offset
+         FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS s(id, partition, sent_offset)
+         WHERE x.id = s.id`,
+        [
+          sent.map(([id]) => id),
+          sent.map(([, where]) => where.partition),
+          sent.map(([, where]) => where.offset),
+        ],
+      );
+    }
+    if (failed.length > 0) {
+      await tx.query(
+        `UPDATE orders.outbox AS x SET attempts = x.attempts + 1, last_error = f.error
+         FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE x.id = f.id`,
+        [failed.map(([id]) => id), failed.map(([, outcome]) => outcome.error.slice(0, 500))],
+      );
     }
     return rows.length;
   });
