@@ -199,7 +199,7 @@ function ceiling(cpu: Array<[string, number]>, measured: number): string {
   const [name, most] = cpu[0] ?? ["none", 0];
   return `Together ${total.toFixed(1)} ms of CPU per order: ${cores} cores allow at most ` +
     `${rate((cores * 1000) / total)} orders/s, and ${rate(measured)}/s were measured. The ` +
-    `largest share is ${name}'s (${most} ms). The token exchange measured alone has both cores ` +
+    `largest share is the ${name} process (${most} ms). The token exchange measured alone has both cores ` +
     "to itself; in the flow it shares them with every other hop, which is why the end-to-end " +
     "rate is measured against it rather than expected to match it.";
 }
