@@ -48,10 +48,11 @@ try {
   let consumeStarted = 0;
   const done = Promise.withResolvers<void>();
   await consumer.run({
-    eachBatch: async ({ batch }) => {
+    eachBatch: ({ batch }) => {
       if (consumeStarted === 0) consumeStarted = performance.now();
       consumed += batch.messages.length;
       if (consumed >= COUNT) done.resolve();
+      return Promise.resolve();
     },
   });
   await done.promise;

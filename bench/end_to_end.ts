@@ -103,9 +103,9 @@ async function publishTimes(
 }
 
 /** CPU time (user + system, ms) used so far by each part, PostgreSQL and this load generator. */
-async function cpuByProcess(): Promise<Record<string, number>> {
+function cpuByProcess(): Record<string, number> {
   const state = JSON.parse(
-    await Deno.readTextFile(`${Deno.env.get("STACK_DATA_DIR")}/stack.json`),
+    Deno.readTextFileSync(`${Deno.env.get("STACK_DATA_DIR")}/stack.json`),
   ) as { parts: Record<string, number> };
   const used: Record<string, number> = {};
   for (const [name, pid] of Object.entries(state.parts)) used[name] = cpuMs(pid);
@@ -136,11 +136,11 @@ function cpuMs(pid: number): number {
 
 async function level(token: string, jwt: string, concurrency: number) {
   const direct = await load(ordersUrl, jwt, concurrency, SECONDS);
-  const cpuBefore = await cpuByProcess();
+  const cpuBefore = cpuByProcess();
   const { sent, seconds } = await load(gatewayUrl, token, concurrency, SECONDS);
   const ok = sent.filter((s) => s.status === 201);
   const invoiced = await invoiceTimes(ok.map((s) => s.eventID!));
-  const cpuAfter = await cpuByProcess();
+  const cpuAfter = cpuByProcess();
   const published = await publishTimes(ok.map((s) => s.transactionID!));
   const cpuMsPerOrder = Object.fromEntries(
     Object.keys(cpuAfter).map((name) => [
@@ -241,6 +241,7 @@ try {
   const one = await invoicingRate(token, 1);
   const two = await invoicingRate(token, 2);
 
+  // deno-lint-ignore no-console
   console.log(JSON.stringify({
     benchmark: "end to end",
     secondsPerLevel: SECONDS,

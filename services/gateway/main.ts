@@ -13,6 +13,7 @@
 
 import process from "node:process";
 import { createLogger } from "../../shared/log/logger.ts";
+import { stopOnSignal } from "../../shared/process/shutdown.ts";
 import type { Serve } from "../../shared/http/serve/types.ts";
 import { createGatewayApp } from "./app.ts";
 import { loadGatewayConfig } from "./config.ts";
@@ -43,20 +44,14 @@ async function main(): Promise<void> {
     routes: config.routes.map((route) => `${route.prefix} -> ${route.target.origin}`),
   });
 
-  async function stop(signal: string): Promise<void> {
-    logger.info("gateway stopping", { signal });
-    // Requests in flight get a few seconds to finish; a stuck one does not hold the exit.
-    const deadline = setTimeout(() => {
-      logger.warn("gateway stopped before requests in flight finished");
-      process.exit(0);
-    }, 5_000);
-    await server.close();
-    clearTimeout(deadline);
-    logger.info("gateway stopped");
-    process.exit(0);
-  }
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  // Requests in flight get a few seconds to finish; a stuck one does not hold the exit.
+  stopOnSignal({
+    name: "gateway",
+    logger,
+    deadlineMs: 5_000,
+    deadlineNote: "gateway stopped before requests in flight finished",
+    steps: [() => server.close()],
+  });
 }
 
 try {

@@ -9,6 +9,7 @@
 
 import process from "node:process";
 import { existsSync, rmSync } from "node:fs";
+import { stopOnSignal } from "../../shared/process/shutdown.ts";
 import { createDiscovery } from "../../shared/auth/discovery.ts";
 import { discoveredKeys } from "../../shared/auth/discovered_keys.ts";
 import { openDatabase } from "../../shared/db/open.ts";
@@ -79,23 +80,14 @@ async function main(): Promise<void> {
     issuer,
   });
 
-  async function stop(signal: string): Promise<void> {
-    logger.info("invoices stopping", { signal });
-    const deadline = setTimeout(() => {
-      // Safe: whatever was not committed is read again at the next start.
-      logger.warn("invoices stopped before the batch in hand finished");
-      process.exit(0);
-    }, STOP_DEADLINE_MS);
-    await consumer.stop();
-    await publisher.close();
-    await server.close();
-    await db.close();
-    clearTimeout(deadline);
-    logger.info("invoices stopped");
-    process.exit(0);
-  }
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  stopOnSignal({
+    name: "invoices",
+    logger,
+    deadlineMs: STOP_DEADLINE_MS,
+    // Safe: whatever was not committed is read again at the next start.
+    deadlineNote: "invoices stopped before the batch in hand finished",
+    steps: [() => consumer.stop(), () => publisher.close(), () => server.close(), () => db.close()],
+  });
 }
 
 try {

@@ -7,6 +7,7 @@
  */
 import process from "node:process";
 import { createLogger } from "../../shared/log/logger.ts";
+import { stopOnSignal } from "../../shared/process/shutdown.ts";
 import {
   ASYMMETRIC_ALGORITHMS,
   type KeySource,
@@ -66,22 +67,14 @@ async function main(): Promise<void> {
   const server = await serve(app.fetch, { port: config.port, hostname: config.hostname });
   logger.info("orders api listening", { ...server.address, issuer: config.issuer.href });
 
-  let stopping = false;
-  async function stop(signal: string): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    logger.info("orders api stopping", { signal });
-    const deadline = setTimeout(() => process.exit(0), 8_000);
-    await server.close();
-    await relay.stop();
-    await publisher.close().catch(() => {});
-    await db.close().catch(() => {});
-    clearTimeout(deadline);
-    logger.info("orders api stopped");
-    process.exit(0);
-  }
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  stopOnSignal({
+    name: "orders api",
+    logger,
+    deadlineMs: 8_000,
+    // Safe: a message not yet published stays in the outbox for the next start.
+    deadlineNote: "orders api stopped before the relay finished its round",
+    steps: [() => server.close(), () => relay.stop(), () => publisher.close(), () => db.close()],
+  });
 }
 
 try {

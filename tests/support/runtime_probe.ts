@@ -81,4 +81,5 @@ const listed = await app.request("/orders", { headers: { authorization: `Bearer 
 results.listed = (await listed.json()).orders.length;
 await db.close();
 
+// deno-lint-ignore no-console
 console.log(JSON.stringify(results));
