@@ -57,7 +57,8 @@ const RENDERERS: Record<string, (result: Json) => string[]> = {
     const cached = result.cached as Json;
     const miss = result.miss as Json;
     return [
-      `Requests per second, ${result.concurrency} concurrent, gateway on ${result.gatewayRuntime}, ` +
+      `Requests per second, ${result.concurrency} concurrent, ` +
+      `gateway on ${result.gatewayRuntime}, ` +
       "against an API that does no work (an echo server): the gateway's own cost laid bare.",
       "",
       ...table(["path", "requests/s", "vs direct"], [
@@ -199,8 +200,8 @@ function ceiling(cpu: Array<[string, number]>, measured: number): string {
   const [name, most] = cpu[0] ?? ["none", 0];
   return `Together ${total.toFixed(1)} ms of CPU per order: ${cores} cores allow at most ` +
     `${rate((cores * 1000) / total)} orders/s, and ${rate(measured)}/s were measured. The ` +
-    `largest share is the ${name} process (${most} ms). The token exchange measured alone has both cores ` +
-    "to itself; in the flow it shares them with every other hop, which is why the end-to-end " +
+    `largest share is the ${name} process (${most} ms). ` +
+    "The token exchange measured alone has both cores to itself; in the flow it shares them with every other hop, which is why the end-to-end " +
     "rate is measured against it rather than expected to match it.";
 }
 

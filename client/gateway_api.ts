@@ -43,7 +43,10 @@ export interface GatewayApiOptions {
   fetch?: typeof fetch;
 }
 
-/** Options of {@linkcode GatewayApi.waitForInvoice} and {@linkcode GatewayApi.waitForPublication}. */
+/**
+ * Options of {@linkcode GatewayApi.waitForInvoice} and
+ * {@linkcode GatewayApi.waitForPublication}.
+ */
 export interface PollOptions {
   /** Give up after this long. Default 30 s. */
   timeoutMs?: number;

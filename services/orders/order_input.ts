@@ -58,7 +58,8 @@ export function parseOrder(
     if (first !== undefined) {
       throw new InvalidOrderError(
         `${field}.itemID`,
-        `Item ${itemID} is already ordered in items[${first}]: order it once with the total quantity`,
+        `Item ${itemID} is already ordered in items[${first}]: ` +
+          "order it once with the total quantity",
       );
     }
     seen.set(itemID, index);

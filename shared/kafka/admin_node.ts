@@ -64,7 +64,8 @@ export async function ensureTopics(
         if (!found) throw new Error(`topic "${spec.name}" has no metadata yet`);
         if (found.partitions.length !== spec.partitions) {
           throw new RangeError(
-            `topic "${spec.name}" has ${found.partitions.length} partitions, expected ${spec.partitions}`,
+            `topic "${spec.name}" has ${found.partitions.length} partitions, ` +
+              `expected ${spec.partitions}`,
           );
         }
         const leaderless = found.partitions.filter((p) => p.leader === undefined || p.leader < 0);
