@@ -61,9 +61,20 @@ console.log(`test: starting ${parts.map((p) => p.name).join(", ")}; logs in ${co
 const control = serveControl(supervisor);
 
 let code = 1;
+let partDied = false;
 let summary = { passed: 0, failed: 0 };
 try {
   await supervisor.start(parts);
+  // A part that dies on its own (not stopped by a fault test) would fail every later test for
+  // the wrong reason: end the run at once, naming it.
+  supervisor.failure.then((failed) => {
+    console.error(
+      `test: ${failed.part} died during the tests (exit code ${failed.code}); ` +
+        `see ${config.logDir}/${failed.part}.log`,
+    );
+    partDied = true;
+    interrupt();
+  });
   ({ code, summary } = await runTests(parts.map((part) => part.name)));
 } catch (error) {
   console.error(`test: ${error instanceof SupervisorError ? error.message : String(error)}`);
@@ -72,7 +83,7 @@ try {
   await supervisor.stop();
 }
 
-if (interrupted) code = 130;
+if (interrupted) code = partDied ? 1 : 130;
 console.log(`test: ${summary.passed} passed, ${summary.failed} failed`);
 Deno.exit(code === 0 && summary.failed === 0 ? 0 : code || 1);
 

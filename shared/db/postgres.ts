@@ -26,9 +26,11 @@ export async function connectPostgres(options: PostgresOptions): Promise<Databas
     // A restarted server leaves dead connections in the pool: drop idle ones soon.
     idleTimeoutMillis: 10_000,
   });
-  // Errors of idle clients (server restart) must not crash the process; the next query
-  // reconnects.
+  // A server restart ends every connection. The pool reports it for idle clients, and a client
+  // checked out at that moment emits it itself; with no listener either would crash the
+  // process. Its query rejects all the same, and the next one reconnects.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
 
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
     const result = await client.query(sql, params as unknown[] | undefined);
