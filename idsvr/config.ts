@@ -79,7 +79,7 @@ export function readConfig(env: Env, options: ReadConfigOptions): IdsvrConfig {
     port: settings.integer("IDSVR_PORT", 8443, { min: 0, max: 65535 }),
     issuer: issuer.href.replace(/\/$/, ""),
     dataDir: settings.string("IDSVR_DATA_DIR", `${options.repoRoot}/.data/dev/idsvr`),
-    signingAlg: parseAlgorithm(settings.string("IDSVR_SIGNING_ALG", "RS256")),
+    signingAlg: parseAlgorithm(settings.string("IDSVR_SIGNING_ALG", "ES256")),
     configuredKeys,
     cookieKeys,
     demoUser: {

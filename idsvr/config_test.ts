@@ -9,7 +9,7 @@ Deno.test("readConfig() defaults to the contract's issuer, port and data folder"
   assert.equal(config.issuer, "http://localhost:8443/oauth/v2/oauth-anonymous");
   assert.equal(config.port, 8443);
   assert.equal(config.dataDir, "/repo/.data/dev/idsvr");
-  assert.equal(config.signingAlg, "RS256");
+  assert.equal(config.signingAlg, "ES256");
   assert.equal(config.exchangeTokenTtl, 604800);
 });
 
