@@ -38,8 +38,10 @@ try {
 const rows = parts.map((part) => [part.name, part.address, `${config.logDir}/${part.name}.log`]);
 console.log(`\n${table(["part", "where", "log"], rows)}\n`);
 if (parts.some((part) => part.name === "gateway")) {
+  console.log(`dev: the APIs answer through the gateway at http://localhost:${config.gatewayPort}`);
+  console.log("dev: sign in as demouser / Password1 and place an order with");
   console.log(
-    "dev: call the APIs through the gateway at " + `http://localhost:${config.gatewayPort}`,
+    "dev:   deno run -A client/main.ts --item 1:2   (or `deno task demo` for a scripted run)",
   );
 }
 console.log("dev: everything is ready; press Ctrl-C to stop");
