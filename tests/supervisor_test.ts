@@ -25,6 +25,8 @@ function startDev(dataDir: string, extraEnv: Record<string, string> = {}): DevRu
   }).spawn();
 
   let text = "";
+  let exited = false;
+  child.status.then(() => exited = true);
   const collect = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
   };
@@ -38,6 +40,8 @@ function startDev(dataDir: string, extraEnv: Record<string, string> = {}): DevRu
     async waitFor(needle, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (!text.includes(needle)) {
+        // A supervisor that gave up (a taken port, say) has said why: no need to wait it out.
+        if (exited) throw new Error(`the supervisor exited before "${needle}":\n${text}`);
         if (Date.now() > deadline) {
           throw new Error(`no "${needle}" within ${timeoutMs} ms:\n${text}`);
         }
