@@ -21,7 +21,7 @@ import { problem } from "../../shared/http/problem.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import type { Logger } from "../../shared/log/logger.ts";
 import { requestBearer } from "./authorization.ts";
-import { errorAnswer } from "./error_answer.ts";
+import { errorAnswer } from "../../shared/http/resource_server.ts";
 import type { Invoice, InvoiceStore } from "./store.ts";
 
 /** Audience of user tokens for the HTTP APIs. */
@@ -68,7 +68,7 @@ type InvoicesEnv = { Variables: { userId: string } };
 export function createInvoicesApp(options: InvoicesAppOptions): Hono<InvoicesEnv> {
   const logger = options.logger ?? silentLogger;
   const policy = userTokenPolicy(options.issuer, options.now);
-  const answerOptions = { realm: options.realm ?? "invoices", scope: INVOICES_SCOPE };
+  const answerOptions = { realm: options.realm ?? "invoices", scope: INVOICES_SCOPE, logger };
   const app = new Hono<InvoicesEnv>();
 
   app.get("/health", (c) => c.json({ status: "ok" }));
@@ -92,12 +92,7 @@ export function createInvoicesApp(options: InvoicesAppOptions): Hono<InvoicesEnv
   app.notFound((c) =>
     problem({ status: 404, code: "route_not_found", detail: `No route for "${c.req.path}"` })
   );
-  app.onError(function answerError(error, c) {
-    const status = error instanceof ServiceError ? error.status : 500;
-    const log = status >= 500 ? logger.error : logger.info;
-    log("request failed", { method: c.req.method, path: c.req.path, status, error });
-    return errorAnswer(error, answerOptions);
-  });
+  app.onError((error, c) => errorAnswer(error, c, answerOptions));
   return app;
 
   async function authenticate(c: Context<InvoicesEnv>, next: Next): Promise<void> {

@@ -63,7 +63,20 @@ export interface ApiErrorOptions {
   logger: Logger;
   /** Scope to name in an `insufficient_scope` challenge. */
   scope: string;
+  /** `realm` of the Bearer challenges. Default `"api"`. */
+  realm?: string;
 }
+
+// For server-side failures clients learn what kind of failure it was; the log line, not the
+// answer, names hosts and causes. A refused token exchange is the exception: its OAuth error
+// concerns the caller's own token, so that message is passed on.
+const PUBLIC_DETAIL: Record<string, string> = {
+  keys_unavailable: "The authorization server's keys could not be fetched",
+  authorization_server_unavailable: "The authorization server could not be reached",
+  discovery_failed: "The authorization server gave no usable metadata",
+  database_unavailable: "The database could not be reached",
+};
+const PASSED_ON = new Set(["token_exchange_refused"]);
 
 // RFC 6750 section 3 allows no '"' or '\' in error_description.
 function quoted(text: string): string {
@@ -97,27 +110,24 @@ export function errorAnswer(error: unknown, c: Context, options: ApiErrorOptions
   }
 
   const headers = new Headers({ "x-request-id": requestId });
+  const realm = `Bearer realm="${options.realm ?? "api"}"`;
   if (failure.status === 401) {
+    const description = quoted(failure.message);
     headers.set(
       "www-authenticate",
       failure.code === "token_missing"
-        ? 'Bearer realm="api"'
-        : `Bearer realm="api", error="invalid_token", error_description="${
-          quoted(failure.message)
-        }"`,
+        ? realm
+        : `${realm}, error="invalid_token", error_description="${description}"`,
     );
   } else if (failure.status === 403 && failure.oauthError === "insufficient_scope") {
     headers.set(
       "www-authenticate",
-      `Bearer realm="api", error="insufficient_scope", scope="${options.scope}"`,
+      `${realm}, error="insufficient_scope", scope="${options.scope}"`,
     );
   }
+  const detail = failure.status < 500 || PASSED_ON.has(failure.code)
+    ? failure.message
+    : PUBLIC_DETAIL[failure.code] ?? "The service could not complete the request";
   const extra = "field" in failure ? { field: String(failure.field) } : {};
-  return problem({
-    status: failure.status,
-    code: failure.code,
-    detail: failure.message,
-    headers,
-    ...extra,
-  });
+  return problem({ status: failure.status, code: failure.code, detail, headers, ...extra });
 }
