@@ -163,7 +163,9 @@ export function startRelay(options: RelayOptions): Relay {
         if (backoff > 0) await sleep(backoff);
         else if (taken < batchSize) await sleep(idleMs);
       } catch (error) {
-        // The database itself failed: nothing was marked, so nothing is lost. Wait and retry.
+        // The database failed: nothing was marked, so nothing is lost, but messages of this
+        // round may have reached the broker already. Look there first on the next round.
+        if (options.openReader) uncertain = true;
         backoff = Math.min(maxBackoff, Math.max(firstBackoff, backoff * 2));
         log.error("outbox round failed", { error, retryInMs: backoff });
         await sleep(backoff);

@@ -136,3 +136,64 @@ Deno.test("after a delivery reported as failed, the relay finds the stored messa
     await db.close();
   }
 });
+
+Deno.test("when marking fails after the broker stored a round, the next round marks it instead of publishing again", async () => {
+  const real = await openPglite();
+  await migrate(real, SCHEMA, MIGRATIONS);
+  const id = await storeOrder(real, "u");
+
+  // The first round's UPDATE fails, as it does while PostgreSQL restarts; its SELECT worked.
+  let failMarking = true;
+  const db: typeof real = {
+    ...real,
+    transaction: (work) =>
+      real.transaction((tx) =>
+        work({
+          query(sql, params) {
+            if (failMarking && sql.trimStart().startsWith("UPDATE")) {
+              failMarking = false;
+              return Promise.reject(
+                new Error("terminating connection due to administrator command"),
+              );
+            }
+            return tx.query(sql, params);
+          },
+        })
+      ),
+  };
+
+  const log: Array<{ partition: number; offset: number; key: string; value: Uint8Array }> = [];
+  const publisher: Publisher = {
+    publish(record) {
+      log.push({ partition: 0, offset: log.length, key: record.key, value: record.value });
+      return Promise.resolve({ partition: 0, offset: String(log.length - 1) });
+    },
+    close: () => Promise.resolve(),
+  };
+  const reader: PartitionReader = {
+    watermarks: (_topic, partition) =>
+      Promise.resolve({ low: 0, high: partition === 0 ? log.length : 0 }),
+    read: (_topic, partition, from, to) =>
+      Promise.resolve(
+        partition === 0 ? log.slice(from, to).map((m) => ({ ...m, headers: [] })) : [],
+      ),
+    close: () => Promise.resolve(),
+  };
+
+  const relay = startRelay({
+    db,
+    publisher,
+    openReader: () => Promise.resolve(reader),
+    logger: silentLogger,
+    backoffMs: 5,
+    idleMs: 10,
+  });
+  try {
+    await until(async () => (await countUnsent(real)) === 0);
+    assert.equal(failMarking, false, "the failure was injected");
+    assert.deepEqual(log.map((m) => m.key), [id], "published once");
+  } finally {
+    await relay.stop();
+    await real.close();
+  }
+});
