@@ -6,7 +6,7 @@
  *
  * Each message is published once. The gap is a process that dies, or a delivery that times
  * out, after the broker stored a message and before its row was marked: so at start, and after
- * any failed delivery, the relay first reads the partitions' tails beyond the last offsets it
+ * any failed delivery or failed round, the relay first reads the partitions' tails beyond the last offsets it
  * marked and marks the rows whose message (same key, same bytes) is already there, instead of
  * publishing them again. Should a copy slip through all the same, the Invoices API invoices on
  * the event id, so it creates nothing.
