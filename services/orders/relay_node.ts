@@ -4,11 +4,11 @@
  * unsent message stays in the outbox and is tried again with growing pauses until it goes.
  * Node only (it holds the Kafka producer).
  *
- * Each message is published once. The gap is a process that dies, or a delivery that times
- * out, after the broker stored a message and before its row was marked: so at start, and after
- * any failed delivery or failed round, the relay first reads the partitions' tails beyond the last offsets it
- * marked and marks the rows whose message (same key, same bytes) is already there, instead of
- * publishing them again. Should a copy slip through all the same, the Invoices API invoices on
+ * Each message is published once. The gap is a process that dies, a delivery that times out,
+ * or a database that fails, after the broker stored a message and before its row was marked:
+ * so at start, and after any failed delivery or failed round, the relay first reads the
+ * partitions' tails beyond the last offsets it marked and marks the rows whose message (same
+ * key, same bytes) is already there, instead of publishing them again. Should a copy slip through all the same, the Invoices API invoices on
  * the event id, so it creates nothing.
  *
  * @module
